@@ -1,0 +1,30 @@
+package engram.ops;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TFloating;
+
+/** Scalar constants in the graph's floating type. */
+public final class Scalars {
+
+  private Scalars() {}
+
+  /**
+   * {@code value} as a scalar constant of {@code type}. For float32 the double is rounded to the
+   * nearest float, which is exactly what Python does when a Python float meets a float32 tensor;
+   * so callers compute constants such as {@code 1 - eta} in double first, as the reference does.
+   */
+  @SuppressWarnings("unchecked")
+  public static <T extends TFloating> Operand<T> of(Ops tf, double value, Class<T> type) {
+    if (type == TFloat32.class) {
+      return (Operand<T>) tf.constant((float) value);
+    }
+    if (type == TFloat64.class) {
+      return (Operand<T>) tf.constant(value);
+    }
+    throw new IllegalArgumentException(
+        "engram graphs are float32 or float64, got " + type.getSimpleName());
+  }
+}
