@@ -1,0 +1,205 @@
+package engram.cells;
+
+import engram.nn.Dense;
+import engram.nn.Initializer;
+import engram.nn.LayerNorm;
+import engram.nn.Param;
+import engram.nn.ParamSet;
+import engram.ops.Norms;
+import engram.ops.Scalars;
+import engram.ops.Shapes;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Engram cell (Szelogowski 2025, arXiv 2507.21474), exactly as {@code tensorflow-engram} 0.1.0
+ * computes it ({@code layers.py}). Per step t, with input {@code x [B,D]} and carry {@code (h, Tr)}:
+ *
+ * <pre>
+ *  (1) z   = LN1(ReLU(x W_e + b_e))                                   encode
+ *  (2) E   = Mem + s Tr                                               effective memory
+ *  (3) A   = softmax( (l2n(z) l2n(E)^T) / tau ),  tau = T0/(1+10 sp)  cosine attention
+ *  (4) m   = A E                                                      retrieve (unnormalised E)
+ *  (5) h   = LN2(ReLU(ReLU([z | m | h_prev] W_i + b_i) W_o + b_o))    integrate
+ *  (6) Tr' = clip((1-eta) Tr + eta (mean_b A_b^T z_b + eps_t), -0.1, 0.1),  eps_t ~ N(0, 0.001^2)
+ * </pre>
+ *
+ * The output is {@code h}. Initial carry: {@code h0 ~ N(0, 0.01^2) [B,H]}, {@code Tr0 ~ N(0,
+ * 0.01^2) [M,H]}; all draws come from the {@link NoiseSource} ({@link NoiseSource#zeros()} is the
+ * deterministic mode).
+ *
+ * <table>
+ *   <caption>Symbols</caption>
+ *   <tr><th>symbol</th><th>field / name</th><th>shape</th></tr>
+ *   <tr><td>W_e, b_e</td><td>input_encoder/{kernel,bias}, he_normal</td><td>[D,H], [H]</td></tr>
+ *   <tr><td>W_i, b_i</td><td>hidden_integrator/{kernel,bias}, he_normal</td><td>[3H,3H], [3H]</td></tr>
+ *   <tr><td>W_o, b_o</td><td>output_dense/{kernel,bias}, he_normal</td><td>[3H,H], [H]</td></tr>
+ *   <tr><td>LN1, LN2</td><td>layer_norm1, layer_norm2 (gamma, beta), eps 1e-6</td><td>[H]</td></tr>
+ *   <tr><td>Mem</td><td>engram_memory, glorot_uniform, trainable</td><td>[M,H]</td></tr>
+ *   <tr><td>Tr</td><td>carry "trace", never trained</td><td>[M,H]</td></tr>
+ * </table>
+ *
+ * <p>Faithful to the reference, deliberately: the trace has no batch axis, so (6) averages over the
+ * batch and samples influence each other from step 2 on; gradients flow through the trace, the
+ * batch mean and the clip; (6) uses the post-LN {@code z}; (4) reads the unnormalised {@code E}.
+ * Constants such as {@code 1-eta} and {@code tau} are computed in double, then cast, as in Python.
+ * Not reproduced: the reference's unused {@code initial_hebbian_trace} weight and never-built
+ * {@code decoder} layer. {@code Mem} is read from its variable at every step instead of being carried
+ * as a state; the values and gradients are the same.
+ */
+public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
+
+  /** State names. */
+  public static final String H = "h";
+
+  public static final String TRACE = "trace";
+
+  /** Probe names (per-step intermediates). */
+  public static final String Z = "z";
+
+  public static final String ATTENTION = "attention";
+  public static final String RETRIEVED = "retrieved";
+
+  // Constants hard-coded in the reference layers.py.
+  static final double INIT_STDDEV = 0.01;
+  static final double NOISE_STDDEV = 0.001;
+  static final double TRACE_CLIP = 0.1;
+  static final double LN_EPSILON = 1e-6;
+  static final double L2_EPSILON = 1e-12;
+
+  private final EngramCellConfig config;
+  private final int inputSize;
+  private final int units;
+  private final Class<T> type;
+  private final Param<T> memoryBank;
+  private final Dense<T> inputEncoder;
+  private final LayerNorm<T> layerNorm1;
+  private final Dense<T> hiddenIntegrator;
+  private final Dense<T> outputDense;
+  private final LayerNorm<T> layerNorm2;
+
+  /** Creates the cell's weights under {@code params}; {@code units} is H. */
+  public EngramCell(ParamSet<T> params, int inputSize, int units, EngramCellConfig config) {
+    if (inputSize <= 0 || units <= 0) {
+      throw new IllegalArgumentException(
+          "EngramCell needs inputSize > 0 and units > 0, got " + inputSize + " and " + units);
+    }
+    this.config = config;
+    this.inputSize = inputSize;
+    this.units = units;
+    this.type = params.type();
+    int m = config.memorySize();
+    // Keras creation order: the cell's own weight first, then sub-layers in call order.
+    this.memoryBank =
+        params.create("engram_memory", Initializer.glorotUniform(), true, m, units);
+    this.inputEncoder =
+        new Dense<>(params.child("input_encoder"), inputSize, units, Initializer.heNormal());
+    this.layerNorm1 =
+        config.useLayerNorm() ? new LayerNorm<>(params.child("layer_norm1"), units, LN_EPSILON) : null;
+    this.hiddenIntegrator =
+        new Dense<>(
+            params.child("hidden_integrator"), 3 * units, 3 * units, Initializer.heNormal());
+    this.outputDense =
+        new Dense<>(params.child("output_dense"), 3 * units, units, Initializer.heNormal());
+    this.layerNorm2 =
+        config.useLayerNorm() ? new LayerNorm<>(params.child("layer_norm2"), units, LN_EPSILON) : null;
+  }
+
+  public EngramCellConfig config() {
+    return config;
+  }
+
+  @Override
+  public int inputSize() {
+    return inputSize;
+  }
+
+  @Override
+  public int outputSize() {
+    return units;
+  }
+
+  @Override
+  public State<T> initialState(Ops tf, Operand<TInt32> batchSize, NoiseSource noise) {
+    Operand<T> h0 =
+        noise.normal(tf, "h0", Shapes.withBatch(tf, batchSize, units), INIT_STDDEV, type);
+    Operand<T> trace0 =
+        noise.normal(
+            tf, "trace0", tf.constant(new int[] {config.memorySize(), units}), INIT_STDDEV, type);
+    return State.of(H, h0, TRACE, trace0);
+  }
+
+  @Override
+  public Step<T> step(Ops tf, Operand<T> x, State<T> state, int t, NoiseSource noise) {
+    Operand<T> trace = state.get(TRACE);
+    Operand<T> z = encode(tf, x); // (1)
+    Operand<T> e = effectiveMemory(tf, trace); // (2)
+    Operand<T> a = attention(tf, z, e); // (3)
+    Operand<T> m = tf.linalg.matMul(a, e); // (4)
+    Operand<T> h = integrate(tf, z, m, state.get(H)); // (5)
+    Operand<T> nextTrace = updateTrace(tf, trace, a, z, noise, t); // (6)
+    return new Step<>(
+        h,
+        State.of(H, h, TRACE, nextTrace),
+        Map.of(Z, z, ATTENTION, a, RETRIEVED, m, TRACE, nextTrace));
+  }
+
+  /** (1) z = LN1(ReLU(x W_e + b_e)). */
+  private Operand<T> encode(Ops tf, Operand<T> x) {
+    Operand<T> z = tf.nn.relu(inputEncoder.apply(tf, x));
+    return layerNorm1 == null ? z : layerNorm1.apply(tf, z);
+  }
+
+  /** (2) E = Mem + s Tr. */
+  private Operand<T> effectiveMemory(Ops tf, Operand<T> trace) {
+    return tf.math.add(
+        memoryBank.value(), tf.math.mul(Scalars.of(tf, config.scaleFactor(), type), trace));
+  }
+
+  /** (3) A = softmax(cos(z, E) / tau): a RealDiv by tau, as the reference does, not a multiply. */
+  private Operand<T> attention(Ops tf, Operand<T> z, Operand<T> e) {
+    Operand<T> similarity =
+        tf.linalg.matMul(
+            Norms.l2Normalize(tf, z, L2_EPSILON),
+            Norms.l2Normalize(tf, e, L2_EPSILON),
+            MatMul.transposeB(true));
+    return tf.nn.softmax(tf.math.realDiv(similarity, Scalars.of(tf, config.tau(), type)));
+  }
+
+  /** (5) h = LN2(ReLU(ReLU([z | m | h_prev] W_i + b_i) W_o + b_o)). */
+  private Operand<T> integrate(Ops tf, Operand<T> z, Operand<T> m, Operand<T> hPrev) {
+    Operand<T> combined = tf.concat(List.of(z, m, hPrev), tf.constant(1));
+    Operand<T> u = tf.nn.relu(hiddenIntegrator.apply(tf, combined));
+    Operand<T> h = tf.nn.relu(outputDense.apply(tf, u));
+    return layerNorm2 == null ? h : layerNorm2.apply(tf, h);
+  }
+
+  /**
+   * (6) Tr' = clip((1-eta) Tr + eta (mean_b A_b^T z_b + eps_t), +-0.1). The outer products are
+   * ExpandDims*Mul (bit-identical to the reference's einsum 'bi,bj->bij', which has no gradient
+   * guarantee in TF 2.18's C++ registry); the clip is Minimum then Maximum, as tf.clip_by_value.
+   */
+  private Operand<T> updateTrace(
+      Ops tf, Operand<T> trace, Operand<T> a, Operand<T> z, NoiseSource noise, int t) {
+    int m = config.memorySize();
+    Operand<T> outer =
+        tf.math.mul(tf.expandDims(a, tf.constant(2)), tf.expandDims(z, tf.constant(1)));
+    Operand<T> hebbian = tf.math.mean(outer, tf.constant(0));
+    Operand<T> eps =
+        noise.normal(
+            tf, String.format("noise/t%02d", t), tf.constant(new int[] {m, units}), NOISE_STDDEV, type);
+    double eta = config.hebbianLr();
+    Operand<T> updated =
+        tf.math.add(
+            tf.math.mul(trace, Scalars.of(tf, 1.0 - eta, type)),
+            tf.math.mul(Scalars.of(tf, eta, type), tf.math.add(hebbian, eps)));
+    return tf.math.maximum(
+        tf.math.minimum(updated, Scalars.of(tf, TRACE_CLIP, type)),
+        Scalars.of(tf, -TRACE_CLIP, type));
+  }
+}

@@ -1,0 +1,86 @@
+package engram.cells;
+
+import engram.nn.Initializer;
+import engram.nn.Param;
+import engram.nn.ParamSet;
+import engram.ops.Shapes;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Keras 3 {@code LSTMCell} with its defaults: sigmoid gates, tanh cell and output activations,
+ * glorot_uniform kernel, orthogonal recurrent kernel, {@code unit_forget_bias=True} (forget-gate
+ * bias initialised to 1). Gate order in every weight is (i, f, c, o). Per step:
+ *
+ * <pre>
+ *  (1) [z_i | z_f | z_c | z_o] = (x W + h_prev U) + b
+ *  (2) i = sigmoid(z_i),  f = sigmoid(z_f),  o = sigmoid(z_o)
+ *  (3) c = f * c_prev + i * tanh(z_c)
+ *  (4) h = o * tanh(c)
+ * </pre>
+ *
+ * Shapes: W [D,4U] "kernel"; U [U,4U] "recurrent_kernel"; b [4U] "bias". State (h, c), zeros.
+ */
+public final class LstmCell<T extends TFloating> implements RecurrentCell<T> {
+
+  public static final String H = "h";
+  public static final String C = "c";
+
+  private final int inputSize;
+  private final int units;
+  private final Class<T> type;
+  private final Param<T> kernel;
+  private final Param<T> recurrentKernel;
+  private final Param<T> bias;
+
+  public LstmCell(ParamSet<T> params, int inputSize, int units) {
+    this.inputSize = inputSize;
+    this.units = units;
+    this.type = params.type();
+    this.kernel = params.create("kernel", Initializer.glorotUniform(), true, inputSize, 4L * units);
+    this.recurrentKernel =
+        params.create("recurrent_kernel", Initializer.orthogonal(), true, units, 4L * units);
+    Initializer unitForgetBias =
+        new Initializer.Blocks(
+            List.of(Initializer.zeros(), Initializer.ones(), Initializer.zeros(), Initializer.zeros()));
+    this.bias = params.create("bias", unitForgetBias, true, 4L * units);
+  }
+
+  @Override
+  public int inputSize() {
+    return inputSize;
+  }
+
+  @Override
+  public int outputSize() {
+    return units;
+  }
+
+  @Override
+  public State<T> initialState(Ops tf, Operand<TInt32> batchSize, NoiseSource noise) {
+    Operand<TInt32> shape = Shapes.withBatch(tf, batchSize, units);
+    return State.of(H, tf.zeros(shape, type), C, tf.zeros(shape, type));
+  }
+
+  @Override
+  public Step<T> step(Ops tf, Operand<T> x, State<T> state, int t, NoiseSource noise) {
+    Operand<T> gates =
+        tf.nn.biasAdd(
+            tf.math.add(
+                tf.linalg.matMul(x, kernel.value()),
+                tf.linalg.matMul(state.get(H), recurrentKernel.value())),
+            bias.value()); // (1)
+    List<Output<T>> g = tf.split(tf.constant(1), gates, 4L).output();
+    Operand<T> i = tf.math.sigmoid(g.get(0)); // (2)
+    Operand<T> f = tf.math.sigmoid(g.get(1));
+    Operand<T> o = tf.math.sigmoid(g.get(3));
+    Operand<T> c =
+        tf.math.add(tf.math.mul(f, state.get(C)), tf.math.mul(i, tf.math.tanh(g.get(2)))); // (3)
+    Operand<T> h = tf.math.mul(o, tf.math.tanh(c)); // (4)
+    return new Step<>(h, State.of(H, h, C, c));
+  }
+}

@@ -1,0 +1,123 @@
+package engram.models;
+
+import engram.cells.EngramCell;
+import engram.cells.GruCell;
+import engram.cells.LstmCell;
+import engram.cells.NoiseSource;
+import engram.cells.RecurrentCell;
+import engram.cells.SimpleRnnCell;
+import engram.cells.State;
+import engram.nn.Dense;
+import engram.nn.Initializer;
+import engram.nn.ParamSet;
+import engram.ops.Dropout;
+import engram.ops.SeedStream;
+import engram.ops.Shapes;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Sequence classifier of the ENN paper's experiments: recurrent layers over {@code x [B,T,D]}, the
+ * last layer's final output, dropout, then a dense layer to class logits.
+ *
+ * <pre>
+ *   h_1..h_T = layer_L(...layer_1(x_1..x_T))      (all but the last layer return sequences)
+ *   logits   = Dropout(h_T) W_head + b_head         (softmax lives in the loss)
+ * </pre>
+ *
+ * Variables: {@code engram_cell/...} for the ENN; {@code lstm/...}, {@code lstm_1/...} (Keras
+ * layer naming) for baselines; {@code head/kernel}, {@code head/bias}.
+ */
+public final class SequenceClassifier<T extends TFloating> {
+
+  private final ModelConfig config;
+  private final int timeSteps;
+  private final int numClasses;
+  private final List<RecurrentCell<T>> layers = new ArrayList<>();
+  private final Dense<T> head;
+
+  /** Creates every variable of the model under {@code params}. */
+  public SequenceClassifier(
+      ParamSet<T> params, ModelConfig config, int timeSteps, int features, int numClasses) {
+    if (timeSteps <= 0 || features <= 0 || numClasses < 2) {
+      throw new IllegalArgumentException(
+          "need timeSteps > 0, features > 0, numClasses >= 2; got "
+              + timeSteps + ", " + features + ", " + numClasses);
+    }
+    this.config = config;
+    this.timeSteps = timeSteps;
+    this.numClasses = numClasses;
+    int inputSize = features;
+    for (int i = 0; i < config.units().size(); i++) {
+      int units = config.units().get(i);
+      layers.add(newCell(params.child(layerName(config.type(), i)), inputSize, units));
+      inputSize = units;
+    }
+    this.head = new Dense<>(params.child("head"), inputSize, numClasses, Initializer.glorotUniform());
+  }
+
+  /** Keras-style layer names: {@code lstm}, {@code lstm_1}, ...; the ENN's is {@code engram_cell}. */
+  static String layerName(ModelType type, int index) {
+    String base = type == ModelType.ENN ? "engram_cell" : type.toString();
+    return index == 0 ? base : base + "_" + index;
+  }
+
+  private RecurrentCell<T> newCell(ParamSet<T> params, int inputSize, int units) {
+    return switch (config.type()) {
+      case ENN -> new EngramCell<>(params, inputSize, units, config.engram());
+      case RNN -> new SimpleRnnCell<>(params, inputSize, units);
+      case GRU -> new GruCell<>(params, inputSize, units);
+      case LSTM -> new LstmCell<>(params, inputSize, units);
+    };
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public int timeSteps() {
+    return timeSteps;
+  }
+
+  public int numClasses() {
+    return numClasses;
+  }
+
+  /** The recurrent layers, bottom first. */
+  public List<RecurrentCell<T>> layers() {
+    return List.copyOf(layers);
+  }
+
+  /** Result of a forward pass: the logits and every layer's unrolled sequence. */
+  public record Forward<T extends TFloating>(Operand<T> logits, List<Rnn.Sequence<T>> layers) {}
+
+  /**
+   * Logits {@code [B, C]} for {@code x [B, T, D]}.
+   *
+   * @param training applies dropout (seeded from {@code seeds})
+   * @param noise the cells' random draws; {@link NoiseSource#zeros()} for deterministic inference
+   */
+  public Forward<T> forward(
+      Ops tf, Operand<T> x, boolean training, NoiseSource noise, SeedStream seeds) {
+    Operand<TInt32> batchSize = Shapes.batchSize(tf, x);
+    List<? extends Operand<T>> inputs = Rnn.steps(tf, x, timeSteps);
+    List<Rnn.Sequence<T>> sequences = new ArrayList<>();
+    for (int i = 0; i < layers.size(); i++) {
+      Ops layerTf = tf.withSubScope(layerName(config.type(), i));
+      RecurrentCell<T> cell = layers.get(i);
+      State<T> initial = cell.initialState(layerTf, batchSize, noise);
+      Rnn.Sequence<T> sequence = Rnn.unroll(layerTf, cell, inputs, initial, noise);
+      sequences.add(sequence);
+      inputs = sequence.outputs();
+    }
+    Operand<T> features = sequences.get(sequences.size() - 1).last();
+    if (training && config.dropout() > 0) {
+      features = Dropout.apply(tf, features, config.dropout(), seeds.next(tf));
+    }
+    return new Forward<>(head.apply(tf.withSubScope("head"), features), sequences);
+  }
+}

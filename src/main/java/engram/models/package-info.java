@@ -1,0 +1,2 @@
+/** Models built from cells: static unrolling ({@link engram.models.Rnn}) and classifiers. */
+package engram.models;
