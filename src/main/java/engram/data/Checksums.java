@@ -1,0 +1,44 @@
+package engram.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** File checksums for verifying downloaded datasets. */
+public final class Checksums {
+
+  private static final int BUFFER_BYTES = 64 * 1024;
+
+  private Checksums() {}
+
+  /**
+   * SHA-256 of a file's bytes, streamed so that memory use does not grow with the file.
+   *
+   * @return 64 lowercase hex digits, the format {@code sha256sum} prints
+   * @throws IOException if the file cannot be read
+   */
+  public static String sha256(Path file) throws IOException {
+    MessageDigest digest = newSha256();
+    byte[] buffer = new byte[BUFFER_BYTES];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buffer)) != -1) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      // Every Java platform is required to provide SHA-256 (MessageDigest javadoc).
+      throw new IllegalStateException("this JVM provides no SHA-256 MessageDigest", e);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package engram.data;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/** Training, validation and test data of one run. */
+public record Splits(SequenceDataset train, SequenceDataset validation, SequenceDataset test) {
+
+  /**
+   * Loads the data {@code config} names from {@code dataDir}: the test file as test set, and the
+   * training file split into train and validation by a shuffle seeded with {@code splitSeed}.
+   */
+  public static Splits load(DataConfig config, Path dataDir) throws DataException {
+    Mnist.View view = config.view().equals("pixels") ? Mnist.View.PIXELS : Mnist.View.ROWS;
+    SequenceDataset trainFile = limit(Mnist.load(dataDir, Mnist.Split.TRAIN, view), config.trainLimit());
+    SequenceDataset test = limit(Mnist.load(dataDir, Mnist.Split.TEST, view), config.testLimit());
+    return split(trainFile, test, config.validationFraction(), config.splitSeed());
+  }
+
+  /** Splits {@code trainFile}: a seeded permutation, the last {@code fraction} for validation. */
+  public static Splits split(
+      SequenceDataset trainFile, SequenceDataset test, double fraction, long seed) {
+    int n = trainFile.size();
+    int[] order = IntStream.range(0, n).toArray();
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
+    int validation = (int) Math.round(n * fraction);
+    if (n - validation < 1) {
+      throw new IllegalArgumentException(
+          "validation fraction " + fraction + " leaves no training examples out of " + n);
+    }
+    int[] trainIdx = java.util.Arrays.copyOfRange(order, 0, n - validation);
+    int[] valIdx = java.util.Arrays.copyOfRange(order, n - validation, n);
+    return new Splits(new Subset(trainFile, trainIdx), new Subset(trainFile, valIdx), test);
+  }
+
+  private static SequenceDataset limit(SequenceDataset d, int limit) {
+    if (limit == 0 || limit >= d.size()) {
+      return d;
+    }
+    return new Subset(d, IntStream.range(0, limit).toArray());
+  }
+}
