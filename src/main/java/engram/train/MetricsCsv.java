@@ -1,0 +1,43 @@
+package engram.train;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/** {@code metrics.csv}: one row per completed epoch, rewritten atomically from the history. */
+final class MetricsCsv {
+
+  static final String FILE = "metrics.csv";
+  static final String[] HEADER = {
+    "epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+    "learning_rate", "epoch_seconds", "ms_per_step"
+  };
+
+  private MetricsCsv() {}
+
+  static void write(Path runDir, List<EpochMetrics> history) throws IOException {
+    StringWriter out = new StringWriter();
+    try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT.builder().setHeader(HEADER).build())) {
+      for (EpochMetrics m : history) {
+        csv.printRecord(
+            m.epoch(),
+            fmt(m.trainLoss()),
+            fmt(m.trainAccuracy()),
+            fmt(m.valLoss()),
+            fmt(m.valAccuracy()),
+            String.format(Locale.ROOT, "%.6g", m.learningRate()),
+            String.format(Locale.ROOT, "%.2f", m.seconds()),
+            String.format(Locale.ROOT, "%.2f", m.msPerStep()));
+      }
+    }
+    AtomicFiles.writeString(runDir.resolve(FILE), out.toString());
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.6f", v);
+  }
+}

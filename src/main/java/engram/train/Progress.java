@@ -1,0 +1,131 @@
+package engram.train;
+
+import java.time.Duration;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live progress of long loops (an epoch, an evaluation): a terminal bar with rate and ETA, or
+ * plain log lines where stderr is not a terminal (CI logs, files).
+ */
+public interface Progress {
+
+  /** Starts tracking {@code total} steps of work called {@code task}. */
+  Task start(String task, int total);
+
+  /** One tracked loop. */
+  interface Task extends AutoCloseable {
+    /** {@code done} of the total steps are finished; {@code message} shows loss and accuracy. */
+    void update(int done, String message);
+
+    @Override
+    void close();
+  }
+
+  /** No output. */
+  static Progress none() {
+    return (task, total) ->
+        new Task() {
+          @Override
+          public void update(int done, String message) {}
+
+          @Override
+          public void close() {}
+        };
+  }
+
+  /** A redrawn terminal bar on stderr: percentage, steps, elapsed time, ETA, rate, message. */
+  static Progress bar() {
+    return (task, total) -> {
+      ProgressBar bar =
+          new ProgressBarBuilder()
+              .setTaskName(task)
+              .setInitialMax(total)
+              .setStyle(ProgressBarStyle.ASCII)
+              .setUpdateIntervalMillis(250)
+              .setUnit(" step", 1)
+              .showSpeed()
+              .setMaxRenderedLength(140)
+              .setConsumer(new ConsoleProgressBarConsumer(System.err))
+              .build();
+      return new Task() {
+        @Override
+        public void update(int done, String message) {
+          bar.stepTo(done);
+          bar.setExtraMessage(message);
+        }
+
+        @Override
+        public void close() {
+          bar.close();
+        }
+      };
+    };
+  }
+
+  /** A log line every {@code every} steps (and at the end), with step time and ETA. */
+  static Progress log(int every) {
+    Logger log = LoggerFactory.getLogger("engram.progress");
+    return (task, total) -> {
+      long start = System.nanoTime();
+      return new Task() {
+        int last;
+        String lastMessage = "";
+
+        @Override
+        public void update(int done, String message) {
+          last = done;
+          lastMessage = message;
+          if (done % every == 0 && done < total) {
+            emit(done, message);
+          }
+        }
+
+        private void emit(int done, String message) {
+          double seconds = (System.nanoTime() - start) / 1e9;
+          double perStep = done == 0 ? 0 : seconds / done;
+          log.info(
+              String.format(
+                  Locale.ROOT,
+                  "%s %d/%d (%.0f%%) %s | %.0f ms/step, elapsed %s, ETA %s",
+                  task, done, total, 100.0 * done / total, message, perStep * 1000,
+                  human(seconds), human(perStep * (total - done))));
+        }
+
+        @Override
+        public void close() {
+          if (last > 0) {
+            emit(last, lastMessage);
+          }
+        }
+      };
+    };
+  }
+
+  /** Picks the bar on an interactive terminal, otherwise log lines every 10 % of a loop. */
+  static Progress auto() {
+    return System.console() != null ? bar() : tenPercent();
+  }
+
+  /** Log lines every 10 % of a loop. */
+  static Progress tenPercent() {
+    return (task, total) -> log(Math.max(1, total / 10)).start(task, total);
+  }
+
+  /** {@code 83 s}, {@code 12 min 5 s}, {@code 2 h 3 min}. */
+  static String human(double seconds) {
+    Duration d = Duration.ofMillis(Math.round(seconds * 1000));
+    if (d.toHours() > 0) {
+      return d.toHours() + " h " + d.toMinutesPart() + " min";
+    }
+    if (d.toMinutes() > 0) {
+      return d.toMinutes() + " min " + d.toSecondsPart() + " s";
+    }
+    return String.format(Locale.ROOT, "%.1f s", seconds);
+  }
+}

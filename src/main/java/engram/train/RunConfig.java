@@ -1,0 +1,167 @@
+package engram.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import engram.data.DataConfig;
+import engram.models.ModelConfig;
+import engram.models.ModelType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Everything that defines a run: model, training and data. Saved as {@code config.json} in the run
+ * directory; presets ({@code models/*.json}) are partial run configs merged over {@link
+ * #defaults(ModelType)}, so a preset only states what differs. Unknown keys are errors.
+ */
+public record RunConfig(String description, ModelConfig model, TrainConfig train, DataConfig data) {
+
+  public RunConfig {
+    if (model == null || train == null || data == null) {
+      throw new IllegalArgumentException("a run config needs model, train and data sections");
+    }
+    if (description == null) {
+      description = "";
+    }
+  }
+
+  /** The ENN paper's MNIST setting for {@code type} (baselines: 128+64 units, no dropout). */
+  public static RunConfig defaults(ModelType type) {
+    ModelConfig model =
+        type == ModelType.ENN ? ModelConfig.ennDefaults() : ModelConfig.baselineDefaults(type);
+    return new RunConfig("", model, TrainConfig.defaults(), DataConfig.mnistDefaults());
+  }
+
+  public RunConfig withModel(ModelConfig m) {
+    return new RunConfig(description, m, train, data);
+  }
+
+  public RunConfig withTrain(TrainConfig t) {
+    return new RunConfig(description, model, t, data);
+  }
+
+  public RunConfig withData(DataConfig d) {
+    return new RunConfig(description, model, train, d);
+  }
+
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
+          .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+          .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+          .build();
+
+  /** The shared JSON mapper (strict: unknown keys and nulls for numbers are errors). */
+  public static ObjectMapper json() {
+    return JSON;
+  }
+
+  /** Pretty JSON of this config. */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise run config", e);
+    }
+  }
+
+  /** Parses a complete config, e.g. a run directory's {@code config.json}. */
+  public static RunConfig fromJson(String json, String source) {
+    try {
+      return JSON.readValue(json, RunConfig.class);
+    } catch (JsonProcessingException e) {
+      throw invalid(source, e);
+    }
+  }
+
+  /** Reads a preset file and merges it over the defaults of its {@code model.type}. */
+  public static RunConfig readPreset(Path file) throws IOException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(
+          file.toString(), null, "preset not found; presets live in models/, e.g. models/enn-mnist.json");
+    }
+    return parsePreset(text, file.toString());
+  }
+
+  /** Merges preset JSON {@code text} over the defaults of its {@code model.type}. */
+  public static RunConfig parsePreset(String text, String source) {
+    try {
+      JsonNode preset = JSON.readTree(text);
+      if (preset == null || !preset.isObject()) {
+        throw new IllegalArgumentException(source + ": a preset must be a JSON object");
+      }
+      JsonNode type = preset.path("model").path("type");
+      if (!type.isTextual()) {
+        throw new IllegalArgumentException(
+            source + ": model.type is required (enn, rnn, gru or lstm)");
+      }
+      ModelType modelType = ModelType.parse(type.asText());
+      ObjectNode merged = JSON.valueToTree(defaults(modelType));
+      // ENN options merge over the ENN defaults; for a baseline an "engram" block stays in, so
+      // that ModelConfig can reject it by name.
+      ObjectNode model = (ObjectNode) merged.get("model");
+      model.set("engram", JSON.valueToTree(defaults(ModelType.ENN).model().engram()));
+      merge(merged, (ObjectNode) preset);
+      if (modelType != ModelType.ENN && !preset.path("model").has("engram")) {
+        model.remove("engram");
+      }
+      return JSON.treeToValue(merged, RunConfig.class);
+    } catch (JsonProcessingException e) {
+      throw invalid(source, e);
+    }
+  }
+
+  /** Deep merge: objects merge key by key, everything else in {@code patch} replaces. */
+  private static void merge(ObjectNode target, ObjectNode patch) {
+    Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> f = fields.next();
+      JsonNode existing = target.get(f.getKey());
+      if (existing instanceof ObjectNode existingObject && f.getValue() instanceof ObjectNode p) {
+        merge(existingObject, p);
+      } else {
+        target.set(f.getKey(), f.getValue());
+      }
+    }
+  }
+
+  private static IllegalArgumentException invalid(String source, JsonProcessingException e) {
+    if (e instanceof UnrecognizedPropertyException u) {
+      return new IllegalArgumentException(
+          source + ": unknown key '" + u.getPropertyName() + "' at " + path(u)
+              + "; valid keys there: " + u.getKnownPropertyIds());
+    }
+    Throwable cause = e.getCause();
+    if (cause instanceof IllegalArgumentException iae) {
+      return new IllegalArgumentException(source + ": " + iae.getMessage());
+    }
+    return new IllegalArgumentException(source + ": " + e.getOriginalMessage().replace('\n', ' '));
+  }
+
+  private static String path(UnrecognizedPropertyException e) {
+    StringBuilder sb = new StringBuilder();
+    for (var ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+      }
+    }
+    return sb.length() == 0 ? "top level" : sb.toString();
+  }
+}

@@ -1,0 +1,82 @@
+package engram.train;
+
+/**
+ * How a run trains. The optimizer is Keras 3 Adam (beta1 0.9, beta2 0.999, epsilon 1e-7).
+ *
+ * @param epochs passes over the training split
+ * @param batchSize examples per step; the last batch of an epoch keeps the remainder
+ * @param learningRate initial Adam learning rate
+ * @param clipnorm Keras per-variable {@code clipnorm} (each gradient's L2 norm capped); 0 = off
+ * @param seed weights, shuffles, dropout masks and ENN noise all derive from it
+ * @param schedule learning-rate schedule
+ * @param earlyStoppingPatience stop after this many epochs without a lower validation loss, as
+ *     Keras {@code EarlyStopping(monitor="val_loss")}; 0 = never stop early
+ * @param restoreBest evaluate the test set with the weights of the lowest validation loss (Keras
+ *     {@code restore_best_weights=True}, which the ENN notebooks used); else the last weights
+ * @param deterministicEval validate and test the ENN without random draws (zero initial state, no
+ *     trace noise); false draws them as the reference does in {@code evaluate}
+ * @param keepCheckpoints epoch checkpoints kept besides the best one
+ */
+public record TrainConfig(
+    int epochs,
+    int batchSize,
+    double learningRate,
+    double clipnorm,
+    long seed,
+    LrSchedule schedule,
+    int earlyStoppingPatience,
+    boolean restoreBest,
+    boolean deterministicEval,
+    int keepCheckpoints) {
+
+  public TrainConfig {
+    if (epochs <= 0) {
+      throw new IllegalArgumentException("train.epochs must be > 0, got " + epochs);
+    }
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("train.batchSize must be > 0, got " + batchSize);
+    }
+    if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+      throw new IllegalArgumentException("train.learningRate must be > 0, got " + learningRate);
+    }
+    if (!(clipnorm >= 0 && Double.isFinite(clipnorm))) {
+      throw new IllegalArgumentException("train.clipnorm must be >= 0 (0 = off), got " + clipnorm);
+    }
+    if (schedule == null) {
+      schedule = LrSchedule.constant();
+    }
+    if (earlyStoppingPatience < 0) {
+      throw new IllegalArgumentException(
+          "train.earlyStoppingPatience must be >= 0 (0 = off), got " + earlyStoppingPatience);
+    }
+    if (keepCheckpoints < 1) {
+      throw new IllegalArgumentException(
+          "train.keepCheckpoints must be >= 1, got " + keepCheckpoints);
+    }
+  }
+
+  /** Adam 1e-3 with clipnorm 1, batch 128, 15 epochs, seed 42: the ENN notebooks' setting. */
+  public static TrainConfig defaults() {
+    return new TrainConfig(15, 128, 1e-3, 1.0, 42, LrSchedule.constant(), 0, false, true, 2);
+  }
+
+  public TrainConfig withEpochs(int v) {
+    return new TrainConfig(v, batchSize, learningRate, clipnorm, seed, schedule, earlyStoppingPatience, restoreBest, deterministicEval, keepCheckpoints);
+  }
+
+  public TrainConfig withBatchSize(int v) {
+    return new TrainConfig(epochs, v, learningRate, clipnorm, seed, schedule, earlyStoppingPatience, restoreBest, deterministicEval, keepCheckpoints);
+  }
+
+  public TrainConfig withLearningRate(double v) {
+    return new TrainConfig(epochs, batchSize, v, clipnorm, seed, schedule, earlyStoppingPatience, restoreBest, deterministicEval, keepCheckpoints);
+  }
+
+  public TrainConfig withClipnorm(double v) {
+    return new TrainConfig(epochs, batchSize, learningRate, v, seed, schedule, earlyStoppingPatience, restoreBest, deterministicEval, keepCheckpoints);
+  }
+
+  public TrainConfig withSeed(long v) {
+    return new TrainConfig(epochs, batchSize, learningRate, clipnorm, v, schedule, earlyStoppingPatience, restoreBest, deterministicEval, keepCheckpoints);
+  }
+}

@@ -1,0 +1,53 @@
+package engram.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a checkpoint needs besides the variables to continue a run exactly: the counters, the
+ * schedule's and early stopping's memory, and the history behind {@code metrics.csv}.
+ *
+ * @param epoch epochs completed
+ * @param globalStep training steps completed (seeds the next step's random draws)
+ * @param learningRate rate for the next epoch
+ * @param plateau memory of a plateau schedule
+ * @param bestValLoss lowest validation loss so far ({@link Double#MAX_VALUE} before the first)
+ * @param bestEpoch epoch of {@code bestValLoss} (0 before the first)
+ * @param history every completed epoch's metrics
+ */
+public record TrainerState(
+    int epoch,
+    long globalStep,
+    double learningRate,
+    LrSchedule.PlateauState plateau,
+    double bestValLoss,
+    int bestEpoch,
+    List<EpochMetrics> history) {
+
+  public TrainerState {
+    history = List.copyOf(history);
+  }
+
+  static TrainerState initial(double learningRate) {
+    return new TrainerState(
+        0, 0, learningRate, new LrSchedule.PlateauState(Double.MAX_VALUE, 0), Double.MAX_VALUE, 0, List.of());
+  }
+
+  /** Epochs since the best validation loss. */
+  int epochsSinceBest() {
+    return epoch - bestEpoch;
+  }
+
+  TrainerState after(EpochMetrics metrics, long steps, LrSchedule.Decision next, boolean improved) {
+    List<EpochMetrics> h = new ArrayList<>(history);
+    h.add(metrics);
+    return new TrainerState(
+        metrics.epoch(),
+        steps,
+        next.learningRate(),
+        next.plateau(),
+        improved ? metrics.valLoss() : bestValLoss,
+        improved ? metrics.epoch() : bestEpoch,
+        h);
+  }
+}

@@ -1,0 +1,102 @@
+package engram.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.models.ModelType;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Presets in models/ and the JSON config rules. */
+class RunConfigTest {
+
+  @Test
+  void ennPresetIsThePapersMnistSetting() throws Exception {
+    RunConfig c = RunConfig.readPreset(Path.of("models", "enn-mnist.json"));
+    assertEquals(ModelType.ENN, c.model().type());
+    assertEquals(List.of(128), c.model().units());
+    assertEquals(64, c.model().engram().memorySize());
+    assertEquals(0.05, c.model().engram().hebbianLr());
+    assertEquals(0.1, c.model().engram().sparsityStrength());
+    assertEquals(0.75, c.model().engram().tau());
+    assertEquals(0.3, c.model().dropout());
+    assertEquals(1e-3, c.train().learningRate());
+    assertEquals(1.0, c.train().clipnorm());
+    assertEquals(128, c.train().batchSize());
+    assertEquals(15, c.train().epochs());
+    assertEquals("rows", c.data().view());
+  }
+
+  @Test
+  void everyPresetParsesAndBaselinesUseTheNotebookStack() throws Exception {
+    int n = 0;
+    try (DirectoryStream<Path> presets = Files.newDirectoryStream(Path.of("models"), "*.json")) {
+      for (Path p : presets) {
+        RunConfig c = RunConfig.readPreset(p);
+        assertTrue(c.description().length() > 20, p + " explains itself");
+        if (c.model().type() != ModelType.ENN) {
+          assertEquals(List.of(128, 64), c.model().units(), p.toString());
+          assertNull(c.model().engram());
+        }
+        n++;
+      }
+    }
+    assertTrue(n >= 4, "enn, rnn, gru and lstm presets");
+  }
+
+  @Test
+  void presetMergesOverDefaults() {
+    RunConfig c = RunConfig.parsePreset("{\"model\": {\"type\": \"lstm\"}, \"train\": {\"epochs\": 3}}", "inline");
+    assertEquals(List.of(128, 64), c.model().units());
+    assertEquals(3, c.train().epochs());
+    assertEquals(128, c.train().batchSize());
+  }
+
+  @Test
+  void roundTripsThroughJson() {
+    RunConfig c = RunConfig.parsePreset("{\"model\": {\"type\": \"enn\", \"engram\": {\"memorySize\": 16}}}", "inline");
+    assertEquals(c, RunConfig.fromJson(c.toJson(), "round trip"));
+  }
+
+  @Test
+  void errorsNameTheKeyAndTheValidOnes() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.parsePreset("{\"model\": {\"type\": \"enn\"}, \"train\": {\"epoch\": 3}}", "p.json"));
+    assertTrue(e.getMessage().contains("'epoch'") && e.getMessage().contains("epochs"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> RunConfig.parsePreset("{\"train\": {}}", "p.json"));
+    assertTrue(e.getMessage().contains("model.type"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.parsePreset("{\"model\": {\"type\": \"gru\", \"engram\": {}}}", "p.json"));
+    assertTrue(e.getMessage().contains("model.engram applies only to type enn"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.parsePreset("{\"model\": {\"type\": \"enn\", \"units\": [64, 32]}}", "p.json"));
+    assertTrue(e.getMessage().contains("single width"), e.getMessage());
+  }
+
+  @Test
+  void plateauScheduleFollowsKeras() {
+    LrSchedule s = LrSchedule.plateau(0.5, 2, 1e-5);
+    LrSchedule.PlateauState st = new LrSchedule.PlateauState(Double.MAX_VALUE, 0);
+    LrSchedule.Decision d = s.next(1, 1e-3, 1.0, st); // improves
+    assertEquals(1e-3, d.learningRate());
+    d = s.next(2, d.learningRate(), 0.99995, d.plateau()); // within min_delta 1e-4: no improvement
+    assertEquals(1e-3, d.learningRate());
+    d = s.next(3, d.learningRate(), 1.2, d.plateau()); // second epoch without improvement: halve
+    assertEquals(5e-4, d.learningRate(), 1e-12);
+    assertEquals(0, d.plateau().epochsWithoutImprovement());
+    LrSchedule.Decision floor = s.next(4, 1.5e-5, 2.0, new LrSchedule.PlateauState(1.0, 1));
+    assertEquals(1e-5, floor.learningRate(), 1e-15, "not below min_lr");
+  }
+
+  @Test
+  void stepScheduleDecaysEveryNEpochs() {
+    LrSchedule s = LrSchedule.step(0.85, 20);
+    assertEquals(3e-3, s.next(19, 3e-3, 0, null).learningRate());
+    assertEquals(3e-3 * 0.85, s.next(20, 3e-3, 0, null).learningRate(), 1e-15);
+  }
+}
