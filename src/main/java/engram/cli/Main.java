@@ -1,0 +1,103 @@
+package engram.cli;
+
+import engram.data.DataException;
+import engram.train.DivergenceException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code engram}: train, inspect and export Hebbian-memory networks.
+ *
+ * <p>Exit codes: 0 success, 1 unexpected failure, 2 bad usage or configuration, 3 data problem
+ * (missing or corrupt files), 4 training diverged. Errors are one line on stderr; {@code --verbose}
+ * adds the stack trace.
+ */
+@Command(
+    name = "engram",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Train and inspect neural networks with Hebbian memory (ENN, baselines) on TensorFlow.",
+    subcommands = {TrainCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILURE = 1;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_DATA = 3;
+  public static final int EXIT_DIVERGED = 4;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code (never calls System.exit). */
+  public static int run(String... args) {
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** As {@link #run(String...)}, writing to the given streams. */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.registerConverter(
+        engram.models.ModelType.class,
+        value -> {
+          try {
+            return engram.models.ModelType.parse(value);
+          } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+          }
+        });
+    cli.setParameterExceptionHandler(
+        (ex, argv) -> {
+          CommandLine cmd = ex.getCommandLine();
+          err.println(
+              "engram: " + oneLine(ex.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+          return EXIT_USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, cmd, parseResult) -> {
+          int code = exitCode(ex);
+          err.println("engram: " + (code == EXIT_FAILURE ? ex.getClass().getSimpleName() + ": " : "")
+              + oneLine(String.valueOf(ex.getMessage())));
+          if (parseResult.hasMatchedOption("--verbose")) {
+            ex.printStackTrace(err);
+          }
+          return code;
+        });
+    return cli.execute(args);
+  }
+
+  static int exitCode(Exception e) {
+    if (e instanceof DivergenceException) {
+      return EXIT_DIVERGED;
+    }
+    if (e instanceof DataException) {
+      return EXIT_DATA;
+    }
+    if (e instanceof IllegalArgumentException || e instanceof NoSuchFileException) {
+      return EXIT_USAGE;
+    }
+    if (e instanceof IOException) {
+      return EXIT_DATA;
+    }
+    return EXIT_FAILURE;
+  }
+
+  private static String oneLine(String s) {
+    return s.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+}

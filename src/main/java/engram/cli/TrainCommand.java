@@ -1,0 +1,225 @@
+package engram.cli;
+
+import engram.cells.EngramCellConfig;
+import engram.data.DataConfig;
+import engram.data.Splits;
+import engram.models.ModelConfig;
+import engram.models.ModelType;
+import engram.train.Progress;
+import engram.train.RunConfig;
+import engram.train.TrainConfig;
+import engram.train.TrainResult;
+import engram.train.Trainer;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.tensorflow.proto.ConfigProto;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code engram train}: trains a model on a dataset, checkpointing every epoch.
+ *
+ * <p>The config is a preset (or the defaults of {@code --model}) with the given flags applied on
+ * top; it is saved as {@code config.json} in the run directory. {@code --resume} continues a run
+ * from its last checkpoint with its saved config; only {@code --epochs} may then change.
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = "Train a model (ENN or an RNN/GRU/LSTM baseline) and evaluate it on the test set.",
+    sortOptions = false)
+final class TrainCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--preset", paramLabel = "FILE", description = "JSON preset, e.g. models/enn-mnist.json.")
+  Path preset;
+
+  @Option(names = "--model", paramLabel = "NAME", completionCandidates = ModelNames.class, description = "enn, rnn, gru or lstm (default: the preset's, else enn).")
+  ModelType model;
+
+  @Option(names = "--dataset", paramLabel = "NAME", description = "Dataset (default: the preset's, else mnist).")
+  String dataset;
+
+  @Option(names = "--epochs", description = "Epochs to train.")
+  Integer epochs;
+
+  @Option(names = "--batch", description = "Batch size.")
+  Integer batch;
+
+  @Option(names = "--hidden", split = ",", paramLabel = "H[,H2...]", description = "Layer widths, e.g. 128 (enn) or 128,64.")
+  List<Integer> hidden;
+
+  @Option(names = "--memory", paramLabel = "M", description = "ENN memory slots M.")
+  Integer memory;
+
+  @Option(names = "--lr", description = "Initial Adam learning rate.")
+  Double lr;
+
+  @Option(names = "--clipnorm", description = "Per-variable gradient norm cap (0 = off).")
+  Double clipnorm;
+
+  @Option(names = "--seed", description = "Seed of weights, shuffles and random draws.")
+  Long seed;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<name>-<time>).")
+  Path out;
+
+  @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+  boolean resume;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "${env:ENGRAM_DATA:-./data}",
+      description = "Folder holding mnist/ (default: $ENGRAM_DATA, else ./data; currently ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--train-limit", paramLabel = "N", description = "Use only the first N training-file examples (smoke runs).")
+  Integer trainLimit;
+
+  @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples.")
+  Integer testLimit;
+
+  @Option(names = "--threads", paramLabel = "N", description = "TensorFlow intra-op threads (default: all cores).")
+  Integer threads;
+
+  @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+      description = "auto (bar on a terminal, else log), bar, log or none.")
+  String progress;
+
+  @Option(names = "--log-every", paramLabel = "N", description = "In log mode, a line every N steps (default: 10 %% of an epoch).")
+  Integer logEvery;
+
+  @Option(names = "--verbose", description = "Print stack traces of errors.")
+  boolean verbose;
+
+  /** Lower-case model names for help and completion. */
+  static final class ModelNames extends java.util.ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    ModelNames() {
+      super(java.util.Arrays.stream(ModelType.values()).map(ModelType::toString).toList());
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    RunConfig config = resolveConfig();
+    Path runDir = out != null ? out : defaultRunDir(config);
+    Splits data = Splits.load(config.data(), dataDir);
+    Trainer trainer = new Trainer(config, data, runDir, progress(), sessionConfig());
+    TrainResult result = trainer.run(resume);
+    spec.commandLine().getOut().printf(
+        Locale.ROOT,
+        "%s: test accuracy %.4f, test loss %.4f after %d epochs (%.1f s/epoch); run directory %s%n",
+        config.model().type(), result.testAccuracy(), result.testLoss(), result.epochs(),
+        result.meanEpochSeconds(), runDir);
+    return Main.EXIT_OK;
+  }
+
+  /** The preset or defaults with the flags applied, or the saved config on --resume. */
+  RunConfig resolveConfig() throws java.io.IOException {
+    if (resume) {
+      if (out == null) {
+        throw new IllegalArgumentException("--resume needs --out <run directory>");
+      }
+      List<String> conflicting = new ArrayList<>();
+      if (preset != null) conflicting.add("--preset");
+      if (model != null) conflicting.add("--model");
+      if (dataset != null) conflicting.add("--dataset");
+      if (batch != null) conflicting.add("--batch");
+      if (hidden != null) conflicting.add("--hidden");
+      if (memory != null) conflicting.add("--memory");
+      if (lr != null) conflicting.add("--lr");
+      if (clipnorm != null) conflicting.add("--clipnorm");
+      if (seed != null) conflicting.add("--seed");
+      if (trainLimit != null || testLimit != null) conflicting.add("--train-limit/--test-limit");
+      if (!conflicting.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--resume continues " + out + " with its saved config.json; drop " + String.join(", ", conflicting)
+                + " (only --epochs may change)");
+      }
+      RunConfig saved = Trainer.savedConfig(out);
+      return epochs == null ? saved : saved.withTrain(saved.train().withEpochs(epochs));
+    }
+
+    RunConfig config;
+    if (preset != null) {
+      config = RunConfig.readPreset(preset);
+      if (model != null && model != config.model().type()) {
+        throw new IllegalArgumentException(
+            "--model " + model + " contradicts preset " + preset + " (model " + config.model().type()
+                + "); drop one of them");
+      }
+    } else {
+      config = RunConfig.defaults(model == null ? ModelType.ENN : model);
+    }
+    if (dataset != null && !dataset.equalsIgnoreCase(config.data().dataset())) {
+      throw new IllegalArgumentException("--dataset " + dataset + " is not supported; supported: mnist");
+    }
+
+    ModelConfig m = config.model();
+    if (hidden != null) {
+      m = m.withUnits(hidden);
+    }
+    if (memory != null) {
+      if (m.type() != ModelType.ENN) {
+        throw new IllegalArgumentException("--memory applies only to --model enn, not " + m.type());
+      }
+      EngramCellConfig e = m.engram();
+      m = m.withEngram(e.withMemorySize(memory));
+    }
+    TrainConfig t = config.train();
+    if (epochs != null) t = t.withEpochs(epochs);
+    if (batch != null) t = t.withBatchSize(batch);
+    if (lr != null) t = t.withLearningRate(lr);
+    if (clipnorm != null) t = t.withClipnorm(clipnorm);
+    if (seed != null) t = t.withSeed(seed);
+    DataConfig d = config.data();
+    if (trainLimit != null || testLimit != null) {
+      d = d.withLimits(
+          trainLimit == null ? d.trainLimit() : trainLimit, testLimit == null ? d.testLimit() : testLimit);
+    }
+    return config.withModel(m).withTrain(t).withData(d);
+  }
+
+  private Path defaultRunDir(RunConfig config) {
+    String name =
+        preset != null
+            ? preset.getFileName().toString().replaceFirst("\\.json$", "")
+            : config.model().type() + "-" + config.data().dataset();
+    return Path.of("runs", name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+  }
+
+  private Progress progress() {
+    return switch (progress.toLowerCase(Locale.ROOT)) {
+      case "auto" -> logEvery != null ? Progress.log(logEvery) : Progress.auto();
+      case "bar" -> Progress.bar();
+      case "log" -> logEvery != null ? Progress.log(logEvery) : Progress.tenPercent();
+      case "none" -> Progress.none();
+      default -> throw new IllegalArgumentException(
+          "--progress must be auto, bar, log or none, got '" + progress + "'");
+    };
+  }
+
+  private ConfigProto sessionConfig() {
+    if (threads == null) {
+      return null;
+    }
+    if (threads <= 0) {
+      throw new IllegalArgumentException("--threads must be > 0, got " + threads);
+    }
+    return ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(threads)
+        .setInterOpParallelismThreads(threads)
+        .build();
+  }
+}

@@ -1,0 +1,40 @@
+package engram.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts {@code engram.cli.Main} in a separate JVM on the test classpath. */
+public final class Subprocess {
+
+  private Subprocess() {}
+
+  public static ProcessBuilder engram(Path workDir, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("engram.cli.Main");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
+    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    return pb;
+  }
+
+  /** Runs to completion; returns {exit code, stdout, stderr}. */
+  public static Object[] run(Path workDir, String... args) throws IOException, InterruptedException {
+    Process p = engram(workDir, args).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Object[] {p.waitFor(), out, err};
+  }
+
+  /** A reader over a process' stderr. */
+  public static BufferedReader stderr(Process p) {
+    return new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+  }
+}
