@@ -1,7 +1,7 @@
 package engram;
 
-import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -9,30 +9,49 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> cli; data beside train. */
+/**
+ * Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> cli; data
+ * beside train.
+ */
 class ArchitectureTest {
 
   static final JavaClasses MAIN =
-      new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("engram");
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("engram");
 
   @Test
   void layersOnlyDependDownwards() {
     layeredArchitecture()
         .consideringOnlyDependenciesInLayers()
-        .layer("ops").definedBy("engram.ops..")
-        .layer("nn").definedBy("engram.nn..")
-        .layer("cells").definedBy("engram.cells..")
-        .layer("models").definedBy("engram.models..")
-        .layer("data").definedBy("engram.data..")
-        .layer("train").definedBy("engram.train..")
-        .layer("cli").definedBy("engram.cli..")
-        .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-        .whereLayer("train").mayOnlyBeAccessedByLayers("cli")
-        .whereLayer("data").mayOnlyBeAccessedByLayers("train", "cli")
-        .whereLayer("models").mayOnlyBeAccessedByLayers("train", "cli")
-        .whereLayer("cells").mayOnlyBeAccessedByLayers("models", "train", "cli")
-        .whereLayer("nn").mayOnlyBeAccessedByLayers("cells", "models", "train")
-        .whereLayer("ops").mayOnlyBeAccessedByLayers("nn", "cells", "models", "train")
+        .layer("ops")
+        .definedBy("engram.ops..")
+        .layer("nn")
+        .definedBy("engram.nn..")
+        .layer("cells")
+        .definedBy("engram.cells..")
+        .layer("models")
+        .definedBy("engram.models..")
+        .layer("data")
+        .definedBy("engram.data..")
+        .layer("train")
+        .definedBy("engram.train..")
+        .layer("cli")
+        .definedBy("engram.cli..")
+        .whereLayer("cli")
+        .mayNotBeAccessedByAnyLayer()
+        .whereLayer("train")
+        .mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("data")
+        .mayOnlyBeAccessedByLayers("train", "cli")
+        .whereLayer("models")
+        .mayOnlyBeAccessedByLayers("train", "cli")
+        .whereLayer("cells")
+        .mayOnlyBeAccessedByLayers("models", "train", "cli")
+        .whereLayer("nn")
+        .mayOnlyBeAccessedByLayers("cells", "models", "train")
+        .whereLayer("ops")
+        .mayOnlyBeAccessedByLayers("nn", "cells", "models", "train")
         .check(MAIN);
   }
 
@@ -43,10 +62,15 @@ class ArchitectureTest {
 
   @Test
   void onlyTheCliReadsTheEnvironmentOrExits() {
-    noClasses().that().resideOutsideOfPackage("engram.cli..")
-        .should().callMethod(System.class, "getenv", String.class)
-        .orShould().callMethod(System.class, "getenv")
-        .orShould().callMethod(System.class, "exit", int.class)
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("engram.cli..")
+        .should()
+        .callMethod(System.class, "getenv", String.class)
+        .orShould()
+        .callMethod(System.class, "getenv")
+        .orShould()
+        .callMethod(System.class, "exit", int.class)
         .check(MAIN);
   }
 }

@@ -18,7 +18,8 @@ import org.tensorflow.types.family.TFloating;
 
 /**
  * Engram cell (Szelogowski 2025, arXiv 2507.21474), exactly as {@code tensorflow-engram} 0.1.0
- * computes it ({@code layers.py}). Per step t, with input {@code x [B,D]} and carry {@code (h, Tr)}:
+ * computes it ({@code layers.py}). Per step t, with input {@code x [B,D]} and carry {@code (h,
+ * Tr)}:
  *
  * <pre>
  *  (1) z   = LN1(ReLU(x W_e + b_e))                                   encode
@@ -49,8 +50,8 @@ import org.tensorflow.types.family.TFloating;
  * batch mean and the clip; (6) uses the post-LN {@code z}; (4) reads the unnormalised {@code E}.
  * Constants such as {@code 1-eta} and {@code tau} are computed in double, then cast, as in Python.
  * Not reproduced: the reference's unused {@code initial_hebbian_trace} weight and never-built
- * {@code decoder} layer. {@code Mem} is read from its variable at every step instead of being carried
- * as a state; the values and gradients are the same.
+ * {@code decoder} layer. {@code Mem} is read from its variable at every step instead of being
+ * carried as a state; the values and gradients are the same.
  */
 public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
 
@@ -95,19 +96,22 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
     this.type = params.type();
     int m = config.memorySize();
     // Keras creation order: the cell's own weight first, then sub-layers in call order.
-    this.memoryBank =
-        params.create("engram_memory", Initializer.glorotUniform(), true, m, units);
+    this.memoryBank = params.create("engram_memory", Initializer.glorotUniform(), true, m, units);
     this.inputEncoder =
         new Dense<>(params.child("input_encoder"), inputSize, units, Initializer.heNormal());
     this.layerNorm1 =
-        config.useLayerNorm() ? new LayerNorm<>(params.child("layer_norm1"), units, LN_EPSILON) : null;
+        config.useLayerNorm()
+            ? new LayerNorm<>(params.child("layer_norm1"), units, LN_EPSILON)
+            : null;
     this.hiddenIntegrator =
         new Dense<>(
             params.child("hidden_integrator"), 3 * units, 3 * units, Initializer.heNormal());
     this.outputDense =
         new Dense<>(params.child("output_dense"), 3 * units, units, Initializer.heNormal());
     this.layerNorm2 =
-        config.useLayerNorm() ? new LayerNorm<>(params.child("layer_norm2"), units, LN_EPSILON) : null;
+        config.useLayerNorm()
+            ? new LayerNorm<>(params.child("layer_norm2"), units, LN_EPSILON)
+            : null;
   }
 
   public EngramCellConfig config() {
@@ -192,7 +196,11 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
     Operand<T> hebbian = tf.math.mean(outer, tf.constant(0));
     Operand<T> eps =
         noise.normal(
-            tf, String.format("noise/t%02d", t), tf.constant(new int[] {m, units}), NOISE_STDDEV, type);
+            tf,
+            String.format("noise/t%02d", t),
+            tf.constant(new int[] {m, units}),
+            NOISE_STDDEV,
+            type);
     double eta = config.hebbianLr();
     Operand<T> updated =
         tf.math.add(

@@ -1,8 +1,8 @@
 package engram.cells;
 
 /**
- * Hyper-parameters of {@link EngramCell}, named and defaulted as tensorflow-engram 0.1.0's
- * {@code EngramCell(hidden_dim, memory_size, hebbian_lr=0.05, scale_factor=0.5, temperature=1.5,
+ * Hyper-parameters of {@link EngramCell}, named and defaulted as tensorflow-engram 0.1.0's {@code
+ * EngramCell(hidden_dim, memory_size, hebbian_lr=0.05, scale_factor=0.5, temperature=1.5,
  * use_layer_norm=True, sparsity_strength=0.1)}. The width H is the model's {@code units}.
  *
  * @param memorySize M, number of memory slots
@@ -51,11 +51,13 @@ public record EngramCellConfig(
   }
 
   public EngramCellConfig withMemorySize(int m) {
-    return new EngramCellConfig(m, hebbianLr, scaleFactor, temperature, useLayerNorm, sparsityStrength);
+    return new EngramCellConfig(
+        m, hebbianLr, scaleFactor, temperature, useLayerNorm, sparsityStrength);
   }
 
   public EngramCellConfig withHebbianLr(double eta) {
-    return new EngramCellConfig(memorySize, eta, scaleFactor, temperature, useLayerNorm, sparsityStrength);
+    return new EngramCellConfig(
+        memorySize, eta, scaleFactor, temperature, useLayerNorm, sparsityStrength);
   }
 
   public EngramCellConfig withSparsityStrength(double s) {
@@ -63,6 +65,7 @@ public record EngramCellConfig(
   }
 
   public EngramCellConfig withUseLayerNorm(boolean ln) {
-    return new EngramCellConfig(memorySize, hebbianLr, scaleFactor, temperature, ln, sparsityStrength);
+    return new EngramCellConfig(
+        memorySize, hebbianLr, scaleFactor, temperature, ln, sparsityStrength);
   }
 }

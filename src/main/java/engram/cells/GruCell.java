@@ -68,9 +68,12 @@ public final class GruCell<T extends TFloating> implements RecurrentCell<T> {
   public Step<T> step(Ops tf, Operand<T> x, State<T> state, int t, NoiseSource noise) {
     Operand<T> hPrev = state.get(H);
     List<Output<T>> biases = tf.unstack(bias.value(), 2L).output();
-    List<Output<T>> xg = split3(tf, tf.nn.biasAdd(tf.linalg.matMul(x, kernel.value()), biases.get(0))); // (1)
+    List<Output<T>> xg =
+        split3(tf, tf.nn.biasAdd(tf.linalg.matMul(x, kernel.value()), biases.get(0))); // (1)
     List<Output<T>> rg =
-        split3(tf, tf.nn.biasAdd(tf.linalg.matMul(hPrev, recurrentKernel.value()), biases.get(1))); // (2)
+        split3(
+            tf,
+            tf.nn.biasAdd(tf.linalg.matMul(hPrev, recurrentKernel.value()), biases.get(1))); // (2)
     Operand<T> z = tf.math.sigmoid(tf.math.add(xg.get(0), rg.get(0))); // (3)
     Operand<T> r = tf.math.sigmoid(tf.math.add(xg.get(1), rg.get(1))); // (4)
     Operand<T> hh = tf.math.tanh(tf.math.add(xg.get(2), tf.math.mul(r, rg.get(2)))); // (5)

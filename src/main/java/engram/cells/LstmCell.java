@@ -46,7 +46,8 @@ public final class LstmCell<T extends TFloating> implements RecurrentCell<T> {
         params.create("recurrent_kernel", Initializer.orthogonal(), true, units, 4L * units);
     Initializer unitForgetBias =
         new Initializer.Blocks(
-            List.of(Initializer.zeros(), Initializer.ones(), Initializer.zeros(), Initializer.zeros()));
+            List.of(
+                Initializer.zeros(), Initializer.ones(), Initializer.zeros(), Initializer.zeros()));
     this.bias = params.create("bias", unitForgetBias, true, 4L * units);
   }
 

@@ -34,9 +34,9 @@ public interface NoiseSource {
   }
 
   /**
-   * All draws are zero: the deterministic inference mode (no trace noise, zero initial hidden
-   * state and trace). The reference package has no such mode; engram uses it for evaluation and
-   * export so a prediction does not depend on a random draw.
+   * All draws are zero: the deterministic inference mode (no trace noise, zero initial hidden state
+   * and trace). The reference package has no such mode; engram uses it for evaluation and export so
+   * a prediction does not depend on a random draw.
    */
   static NoiseSource zeros() {
     return new NoiseSource() {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
     name = "engram",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Train and inspect neural networks with Hebbian memory (ENN, baselines) on TensorFlow.",
+    description =
+        "Train and inspect neural networks with Hebbian memory (ENN, baselines) on TensorFlow.",
     subcommands = {TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -65,14 +66,20 @@ public final class Main implements Runnable {
         (ex, argv) -> {
           CommandLine cmd = ex.getCommandLine();
           err.println(
-              "engram: " + oneLine(ex.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+              "engram: "
+                  + oneLine(ex.getMessage())
+                  + " (see '"
+                  + cmd.getCommandSpec().qualifiedName()
+                  + " --help')");
           return EXIT_USAGE;
         });
     cli.setExecutionExceptionHandler(
         (ex, cmd, parseResult) -> {
           int code = exitCode(ex);
-          err.println("engram: " + (code == EXIT_FAILURE ? ex.getClass().getSimpleName() + ": " : "")
-              + oneLine(String.valueOf(ex.getMessage())));
+          err.println(
+              "engram: "
+                  + (code == EXIT_FAILURE ? ex.getClass().getSimpleName() + ": " : "")
+                  + oneLine(String.valueOf(ex.getMessage())));
           if (parseResult.hasMatchedOption("--verbose")) {
             ex.printStackTrace(err);
           }

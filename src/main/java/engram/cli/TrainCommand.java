@@ -33,19 +33,30 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    description = "Train a model (ENN or an RNN/GRU/LSTM baseline) and evaluate it on the test set.",
+    description =
+        "Train a model (ENN or an RNN/GRU/LSTM baseline) and evaluate it on the test set.",
     sortOptions = false)
 final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--preset", paramLabel = "FILE", description = "JSON preset, e.g. models/enn-mnist.json.")
+  @Option(
+      names = "--preset",
+      paramLabel = "FILE",
+      description = "JSON preset, e.g. models/enn-mnist.json.")
   Path preset;
 
-  @Option(names = "--model", paramLabel = "NAME", completionCandidates = ModelNames.class, description = "enn, rnn, gru or lstm (default: the preset's, else enn).")
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      completionCandidates = ModelNames.class,
+      description = "enn, rnn, gru or lstm (default: the preset's, else enn).")
   ModelType model;
 
-  @Option(names = "--dataset", paramLabel = "NAME", description = "Dataset (default: the preset's, else mnist).")
+  @Option(
+      names = "--dataset",
+      paramLabel = "NAME",
+      description = "Dataset (default: the preset's, else mnist).")
   String dataset;
 
   @Option(names = "--epochs", description = "Epochs to train.")
@@ -54,7 +65,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "Batch size.")
   Integer batch;
 
-  @Option(names = "--hidden", split = ",", paramLabel = "H[,H2...]", description = "Layer widths, e.g. 128 (enn) or 128,64.")
+  @Option(
+      names = "--hidden",
+      split = ",",
+      paramLabel = "H[,H2...]",
+      description = "Layer widths, e.g. 128 (enn) or 128,64.")
   List<Integer> hidden;
 
   @Option(names = "--memory", paramLabel = "M", description = "ENN memory slots M.")
@@ -69,7 +84,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of weights, shuffles and random draws.")
   Long seed;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<name>-<time>).")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Run directory (default: runs/<name>-<time>).")
   Path out;
 
   @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
@@ -79,23 +97,39 @@ final class TrainCommand implements Callable<Integer> {
       names = "--data-dir",
       paramLabel = "DIR",
       defaultValue = "${env:ENGRAM_DATA:-./data}",
-      description = "Folder holding mnist/ (default: $ENGRAM_DATA, else ./data; currently ${DEFAULT-VALUE}).")
+      description =
+          "Folder holding mnist/ (default: $ENGRAM_DATA, else ./data; currently ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--train-limit", paramLabel = "N", description = "Use only the first N training-file examples (smoke runs).")
+  @Option(
+      names = "--train-limit",
+      paramLabel = "N",
+      description = "Use only the first N training-file examples (smoke runs).")
   Integer trainLimit;
 
-  @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test examples.")
+  @Option(
+      names = "--test-limit",
+      paramLabel = "N",
+      description = "Use only the first N test examples.")
   Integer testLimit;
 
-  @Option(names = "--threads", paramLabel = "N", description = "TensorFlow intra-op threads (default: all cores).")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "TensorFlow intra-op threads (default: all cores).")
   Integer threads;
 
-  @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+  @Option(
+      names = "--progress",
+      paramLabel = "MODE",
+      defaultValue = "auto",
       description = "auto (bar on a terminal, else log), bar, log or none.")
   String progress;
 
-  @Option(names = "--log-every", paramLabel = "N", description = "In log mode, a line every N steps (default: 10 %% of an epoch).")
+  @Option(
+      names = "--log-every",
+      paramLabel = "N",
+      description = "In log mode, a line every N steps (default: 10 %% of an epoch).")
   Integer logEvery;
 
   @Option(names = "--verbose", description = "Print stack traces of errors.")
@@ -117,11 +151,17 @@ final class TrainCommand implements Callable<Integer> {
     Splits data = Splits.load(config.data(), dataDir);
     Trainer trainer = new Trainer(config, data, runDir, progress(), sessionConfig());
     TrainResult result = trainer.run(resume);
-    spec.commandLine().getOut().printf(
-        Locale.ROOT,
-        "%s: test accuracy %.4f, test loss %.4f after %d epochs (%.1f s/epoch); run directory %s%n",
-        config.model().type(), result.testAccuracy(), result.testLoss(), result.epochs(),
-        result.meanEpochSeconds(), runDir);
+    spec.commandLine()
+        .getOut()
+        .printf(
+            Locale.ROOT,
+            "%s: test accuracy %.4f, test loss %.4f after %d epochs (%.1f s/epoch); run directory %s%n",
+            config.model().type(),
+            result.testAccuracy(),
+            result.testLoss(),
+            result.epochs(),
+            result.meanEpochSeconds(),
+            runDir);
     return Main.EXIT_OK;
   }
 
@@ -144,7 +184,10 @@ final class TrainCommand implements Callable<Integer> {
       if (trainLimit != null || testLimit != null) conflicting.add("--train-limit/--test-limit");
       if (!conflicting.isEmpty()) {
         throw new IllegalArgumentException(
-            "--resume continues " + out + " with its saved config.json; drop " + String.join(", ", conflicting)
+            "--resume continues "
+                + out
+                + " with its saved config.json; drop "
+                + String.join(", ", conflicting)
                 + " (only --epochs may change)");
       }
       RunConfig saved = Trainer.savedConfig(out);
@@ -156,14 +199,20 @@ final class TrainCommand implements Callable<Integer> {
       config = RunConfig.readPreset(preset);
       if (model != null && model != config.model().type()) {
         throw new IllegalArgumentException(
-            "--model " + model + " contradicts preset " + preset + " (model " + config.model().type()
+            "--model "
+                + model
+                + " contradicts preset "
+                + preset
+                + " (model "
+                + config.model().type()
                 + "); drop one of them");
       }
     } else {
       config = RunConfig.defaults(model == null ? ModelType.ENN : model);
     }
     if (dataset != null && !dataset.equalsIgnoreCase(config.data().dataset())) {
-      throw new IllegalArgumentException("--dataset " + dataset + " is not supported; supported: mnist");
+      throw new IllegalArgumentException(
+          "--dataset " + dataset + " is not supported; supported: mnist");
     }
 
     ModelConfig m = config.model();
@@ -185,8 +234,10 @@ final class TrainCommand implements Callable<Integer> {
     if (seed != null) t = t.withSeed(seed);
     DataConfig d = config.data();
     if (trainLimit != null || testLimit != null) {
-      d = d.withLimits(
-          trainLimit == null ? d.trainLimit() : trainLimit, testLimit == null ? d.testLimit() : testLimit);
+      d =
+          d.withLimits(
+              trainLimit == null ? d.trainLimit() : trainLimit,
+              testLimit == null ? d.testLimit() : testLimit);
     }
     return config.withModel(m).withTrain(t).withData(d);
   }
@@ -196,7 +247,9 @@ final class TrainCommand implements Callable<Integer> {
         preset != null
             ? preset.getFileName().toString().replaceFirst("\\.json$", "")
             : config.model().type() + "-" + config.data().dataset();
-    return Path.of("runs", name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    return Path.of(
+        "runs",
+        name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
   }
 
   private Progress progress() {
@@ -205,8 +258,9 @@ final class TrainCommand implements Callable<Integer> {
       case "bar" -> Progress.bar();
       case "log" -> logEvery != null ? Progress.log(logEvery) : Progress.tenPercent();
       case "none" -> Progress.none();
-      default -> throw new IllegalArgumentException(
-          "--progress must be auto, bar, log or none, got '" + progress + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "--progress must be auto, bar, log or none, got '" + progress + "'");
     };
   }
 

@@ -1,2 +1,4 @@
-/** The {@code engram} command line (picocli). The only package that reads the environment or exits. */
+/**
+ * The {@code engram} command line (picocli). The only package that reads the environment or exits.
+ */
 package engram.cli;

@@ -33,8 +33,7 @@ public record DataConfig(
     }
     view = view.toLowerCase(Locale.ROOT);
     if (!view.equals("rows") && !view.equals("pixels")) {
-      throw new IllegalArgumentException(
-          "data.view must be rows or pixels, got '" + view + "'");
+      throw new IllegalArgumentException("data.view must be rows or pixels, got '" + view + "'");
     }
     if (!(validationFraction >= 0 && validationFraction < 1)) {
       throw new IllegalArgumentException(
@@ -43,7 +42,9 @@ public record DataConfig(
     if (trainLimit < 0 || testLimit < 0) {
       throw new IllegalArgumentException(
           "data.trainLimit and data.testLimit must be >= 0 (0 = all), got "
-              + trainLimit + " and " + testLimit);
+              + trainLimit
+              + " and "
+              + testLimit);
     }
   }
 

@@ -7,9 +7,9 @@ import java.util.Objects;
 /**
  * A dataset file is missing, unreadable or not what it should be.
  *
- * <p>The message is a single line of the form {@code <file>: <what was expected>, <what was
- * found>. <how to fix it>} so that the CLI can print it as-is and a user can act on it without a
- * stack trace.
+ * <p>The message is a single line of the form {@code <file>: <what was expected>, <what was found>.
+ * <how to fix it>} so that the CLI can print it as-is and a user can act on it without a stack
+ * trace.
  */
 public class DataException extends IOException {
 

@@ -61,21 +61,20 @@ public final class Idx {
    * Reads and validates a gzip-compressed unsigned-byte IDX file.
    *
    * @param file the {@code .gz} file
-   * @param expectedMagic {@link #MAGIC_UBYTE_RANK1} or {@link #MAGIC_UBYTE_RANK3} (any
-   *     {@code 0x000008RR})
+   * @param expectedMagic {@link #MAGIC_UBYTE_RANK1} or {@link #MAGIC_UBYTE_RANK3} (any {@code
+   *     0x000008RR})
    * @param expectedDims the exact dimension sizes the caller requires; its length must equal the
    *     rank encoded in {@code expectedMagic}
    * @param fix the sentence appended to every error telling the user how to get a good file (the
    *     caller knows where the file came from; this class does not)
    * @return the dimensions and payload
-   * @throws DataException if the file is missing, not gzip, corrupt, or does not match the
-   *     expected magic, dimensions or size
+   * @throws DataException if the file is missing, not gzip, corrupt, or does not match the expected
+   *     magic, dimensions or size
    */
   public static Data readGzip(Path file, int expectedMagic, int[] expectedDims, String fix)
       throws DataException {
     checkArguments(expectedMagic, expectedDims);
-    try (InputStream in =
-        new GZIPInputStream(Files.newInputStream(file), GZIP_BUFFER_BYTES)) {
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(file), GZIP_BUFFER_BYTES)) {
       return read(in, file, expectedMagic, expectedDims, fix);
     } catch (DataException e) {
       throw e;
@@ -84,14 +83,18 @@ public final class Idx {
     } catch (ZipException e) {
       throw new DataException(
           file,
-          "expected a gzip-compressed IDX file, got invalid gzip data (" + e.getMessage() + "). "
+          "expected a gzip-compressed IDX file, got invalid gzip data ("
+              + e.getMessage()
+              + "). "
               + fix,
           e);
     } catch (EOFException e) {
       throw new DataException(
           file,
-          "expected a complete gzip stream, got one that ends early (" + e.getMessage()
-              + "); the file is truncated. " + fix,
+          "expected a complete gzip stream, got one that ends early ("
+              + e.getMessage()
+              + "); the file is truncated. "
+              + fix,
           e);
     } catch (IOException e) {
       throw new DataException(file, "cannot read the file (" + e + "). " + fix, e);
@@ -106,8 +109,11 @@ public final class Idx {
     }
     if ((expectedMagic & 0xFF) != expectedDims.length) {
       throw new IllegalArgumentException(
-          "expectedMagic encodes rank " + (expectedMagic & 0xFF) + " but expectedDims has "
-              + expectedDims.length + " entries");
+          "expectedMagic encodes rank "
+              + (expectedMagic & 0xFF)
+              + " but expectedDims has "
+              + expectedDims.length
+              + " entries");
     }
     long total = 1;
     for (int d : expectedDims) {
@@ -117,7 +123,10 @@ public final class Idx {
       total *= d;
       if (total > MAX_PAYLOAD_BYTES) {
         throw new IllegalArgumentException(
-            "expectedDims " + shape(expectedDims) + " exceed " + MAX_PAYLOAD_BYTES
+            "expectedDims "
+                + shape(expectedDims)
+                + " exceed "
+                + MAX_PAYLOAD_BYTES
                 + " bytes, the largest payload one Java array holds");
       }
     }
@@ -130,23 +139,33 @@ public final class Idx {
     if (magic != expectedMagic) {
       throw new DataException(
           file,
-          "bad IDX magic number: expected " + describeMagic(expectedMagic) + " got "
-              + describeMagic(magic) + swapHint(expectedMagic, magic) + ". " + fix);
+          "bad IDX magic number: expected "
+              + describeMagic(expectedMagic)
+              + " got "
+              + describeMagic(magic)
+              + swapHint(expectedMagic, magic)
+              + ". "
+              + fix);
     }
     int[] dims =
         readInts(in, expectedDims.length, file, expectedDims.length + " dimension sizes", fix);
     if (!Arrays.equals(dims, expectedDims)) {
       throw new DataException(
-          file,
-          "expected dimensions " + shape(expectedDims) + " got " + shape(dims) + ". " + fix);
+          file, "expected dimensions " + shape(expectedDims) + " got " + shape(dims) + ". " + fix);
     }
     byte[] payload = new byte[payloadBytes(dims)];
     int n = in.readNBytes(payload, 0, payload.length);
     if (n < payload.length) {
       throw new DataException(
           file,
-          "expected " + payload.length + " payload bytes for " + shape(dims) + " got " + n
-              + "; the file is truncated. " + fix);
+          "expected "
+              + payload.length
+              + " payload bytes for "
+              + shape(dims)
+              + " got "
+              + n
+              + "; the file is truncated. "
+              + fix);
     }
     // Reading to the end also makes GZIPInputStream check the CRC-32 and length in the gzip
     // trailer, so silent corruption of the compressed data surfaces here as a ZipException.
@@ -154,8 +173,14 @@ public final class Idx {
     if (extra > 0) {
       throw new DataException(
           file,
-          "expected " + payload.length + " payload bytes for " + shape(dims) + " got " + extra
-              + " bytes more after them; the file is not the one the header describes. " + fix);
+          "expected "
+              + payload.length
+              + " payload bytes for "
+              + shape(dims)
+              + " got "
+              + extra
+              + " bytes more after them; the file is not the one the header describes. "
+              + fix);
     }
     return new Data(dims, payload);
   }
@@ -166,8 +191,14 @@ public final class Idx {
     if (bytes.length < 4 * count) {
       throw new DataException(
           file,
-          "expected an IDX header with " + what + " got only " + bytes.length + " of "
-              + (4 * count) + " bytes; the file is truncated or not IDX. " + fix);
+          "expected an IDX header with "
+              + what
+              + " got only "
+              + bytes.length
+              + " of "
+              + (4 * count)
+              + " bytes; the file is truncated or not IDX. "
+              + fix);
     }
     ByteBuffer buffer = ByteBuffer.wrap(bytes); // big-endian by default, as IDX requires
     int[] values = new int[count];
@@ -217,6 +248,8 @@ public final class Idx {
   }
 
   private static String shape(int[] dims) {
-    return Arrays.stream(dims).mapToObj(Integer::toString).collect(Collectors.joining("x", "[", "]"));
+    return Arrays.stream(dims)
+        .mapToObj(Integer::toString)
+        .collect(Collectors.joining("x", "[", "]"));
   }
 }

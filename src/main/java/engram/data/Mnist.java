@@ -157,7 +157,8 @@ public final class Mnist implements SequenceDataset {
     Idx.Data images =
         Idx.readGzip(imagesFile, Idx.MAGIC_UBYTE_RANK3, new int[] {count, ROWS, COLS}, FETCH_HINT);
     // Expecting exactly `count` labels is also what makes the image and label counts agree.
-    Idx.Data labels = Idx.readGzip(labelsFile, Idx.MAGIC_UBYTE_RANK1, new int[] {count}, FETCH_HINT);
+    Idx.Data labels =
+        Idx.readGzip(labelsFile, Idx.MAGIC_UBYTE_RANK1, new int[] {count}, FETCH_HINT);
     checkLabels(labelsFile, labels.payload());
     return new Mnist(split, view, images.payload(), labels.payload());
   }
@@ -188,8 +189,18 @@ public final class Mnist implements SequenceDataset {
     if (!sha256.equals(spec.sha256())) {
       throw new DataException(
           file,
-          "SHA-256 mismatch: expected " + spec.sha256() + " (" + spec.bytes() + " bytes) got "
-              + sha256 + " (" + bytes + " bytes)" + diagnose(sha256) + ". " + REFETCH_HINT);
+          "SHA-256 mismatch: expected "
+              + spec.sha256()
+              + " ("
+              + spec.bytes()
+              + " bytes) got "
+              + sha256
+              + " ("
+              + bytes
+              + " bytes)"
+              + diagnose(sha256)
+              + ". "
+              + REFETCH_HINT);
     }
     return file;
   }
@@ -202,7 +213,8 @@ public final class Mnist implements SequenceDataset {
     for (Split s : Split.values()) {
       for (FileSpec spec : new FileSpec[] {s.images, s.labels}) {
         if (spec.sha256().equals(sha256)) {
-          return ", which is the hash of " + spec.name()
+          return ", which is the hash of "
+              + spec.name()
               + ", so the files look swapped or renamed; give each file its canonical name";
         }
       }
@@ -216,8 +228,14 @@ public final class Mnist implements SequenceDataset {
       if (label >= NUM_CLASSES) {
         throw new DataException(
             file,
-            "expected labels in 0.." + (NUM_CLASSES - 1) + " got " + label + " at index " + i
-                + ". " + FETCH_HINT);
+            "expected labels in 0.."
+                + (NUM_CLASSES - 1)
+                + " got "
+                + label
+                + " at index "
+                + i
+                + ". "
+                + FETCH_HINT);
       }
     }
   }
@@ -255,10 +273,10 @@ public final class Mnist implements SequenceDataset {
   }
 
   /**
-   * Writes the 784 pixels of example {@code index} to {@code dst[offset .. offset + 784)} as
-   * {@code pixel / 255f}, so values are in {@code [0, 1]}. Row-major pixel order is already
-   * step-major under both views (a row of 28 per step, or one pixel per step), so the view does
-   * not change what is written.
+   * Writes the 784 pixels of example {@code index} to {@code dst[offset .. offset + 784)} as {@code
+   * pixel / 255f}, so values are in {@code [0, 1]}. Row-major pixel order is already step-major
+   * under both views (a row of 28 per step, or one pixel per step), so the view does not change
+   * what is written.
    *
    * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size())} or the
    *     destination range does not fit in {@code dst}
@@ -281,7 +299,16 @@ public final class Mnist implements SequenceDataset {
 
   @Override
   public String toString() {
-    return "Mnist[" + split + ", " + view + ", " + size() + " examples of " + timeSteps() + "x"
-        + features() + "]";
+    return "Mnist["
+        + split
+        + ", "
+        + view
+        + ", "
+        + size()
+        + " examples of "
+        + timeSteps()
+        + "x"
+        + features()
+        + "]";
   }
 }

@@ -13,7 +13,8 @@ public record Splits(SequenceDataset train, SequenceDataset validation, Sequence
    */
   public static Splits load(DataConfig config, Path dataDir) throws DataException {
     Mnist.View view = config.view().equals("pixels") ? Mnist.View.PIXELS : Mnist.View.ROWS;
-    SequenceDataset trainFile = limit(Mnist.load(dataDir, Mnist.Split.TRAIN, view), config.trainLimit());
+    SequenceDataset trainFile =
+        limit(Mnist.load(dataDir, Mnist.Split.TRAIN, view), config.trainLimit());
     SequenceDataset test = limit(Mnist.load(dataDir, Mnist.Split.TEST, view), config.testLimit());
     return split(trainFile, test, config.validationFraction(), config.splitSeed());
   }

@@ -15,8 +15,8 @@ import org.tensorflow.types.family.TFloating;
 
 /**
  * Static unrolling of a {@link RecurrentCell} over a fixed number of steps. TF-Java differentiates
- * no loop op, so each step is its own copy of the cell's ops (scoped {@code t00}, {@code t01}, ...);
- * the weights are shared because every copy reads the same variables.
+ * no loop op, so each step is its own copy of the cell's ops (scoped {@code t00}, {@code t01},
+ * ...); the weights are shared because every copy reads the same variables.
  */
 public final class Rnn {
 
@@ -61,7 +61,8 @@ public final class Rnn {
     List<Map<String, Operand<T>>> probes = new ArrayList<>(inputs.size());
     State<T> state = initial;
     for (int t = 0; t < inputs.size(); t++) {
-      Step<T> step = cell.step(tf.withSubScope(String.format("t%02d", t)), inputs.get(t), state, t, noise);
+      Step<T> step =
+          cell.step(tf.withSubScope(String.format("t%02d", t)), inputs.get(t), state, t, noise);
       outputs.add(step.output());
       probes.add(step.probes());
       state = step.state();

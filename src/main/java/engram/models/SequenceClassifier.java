@@ -29,8 +29,8 @@ import org.tensorflow.types.family.TFloating;
  *   logits   = Dropout(h_T) W_head + b_head         (softmax lives in the loss)
  * </pre>
  *
- * Variables: {@code engram_cell/...} for the ENN; {@code lstm/...}, {@code lstm_1/...} (Keras
- * layer naming) for baselines; {@code head/kernel}, {@code head/bias}.
+ * Variables: {@code engram_cell/...} for the ENN; {@code lstm/...}, {@code lstm_1/...} (Keras layer
+ * naming) for baselines; {@code head/kernel}, {@code head/bias}.
  */
 public final class SequenceClassifier<T extends TFloating> {
 
@@ -46,7 +46,11 @@ public final class SequenceClassifier<T extends TFloating> {
     if (timeSteps <= 0 || features <= 0 || numClasses < 2) {
       throw new IllegalArgumentException(
           "need timeSteps > 0, features > 0, numClasses >= 2; got "
-              + timeSteps + ", " + features + ", " + numClasses);
+              + timeSteps
+              + ", "
+              + features
+              + ", "
+              + numClasses);
     }
     this.config = config;
     this.timeSteps = timeSteps;
@@ -57,10 +61,13 @@ public final class SequenceClassifier<T extends TFloating> {
       layers.add(newCell(params.child(layerName(config.type(), i)), inputSize, units));
       inputSize = units;
     }
-    this.head = new Dense<>(params.child("head"), inputSize, numClasses, Initializer.glorotUniform());
+    this.head =
+        new Dense<>(params.child("head"), inputSize, numClasses, Initializer.glorotUniform());
   }
 
-  /** Keras-style layer names: {@code lstm}, {@code lstm_1}, ...; the ENN's is {@code engram_cell}. */
+  /**
+   * Keras-style layer names: {@code lstm}, {@code lstm_1}, ...; the ENN's is {@code engram_cell}.
+   */
   static String layerName(ModelType type, int index) {
     String base = type == ModelType.ENN ? "engram_cell" : type.toString();
     return index == 0 ? base : base + "_" + index;

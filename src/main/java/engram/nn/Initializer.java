@@ -11,8 +11,8 @@ import org.tensorflow.types.family.TFloating;
 
 /**
  * Keras 3 weight initializers, built as seeded stateless graph ops so a seed always gives the same
- * tensor. The distributions follow {@code keras/src/initializers} exactly (the random streams cannot
- * match Python's). Unlike tensorflow-framework's {@code VarianceScaling}, uniform draws span
+ * tensor. The distributions follow {@code keras/src/initializers} exactly (the random streams
+ * cannot match Python's). Unlike tensorflow-framework's {@code VarianceScaling}, uniform draws span
  * {@code [-limit, limit]}, not {@code [0, limit)}.
  */
 public sealed interface Initializer {
@@ -162,8 +162,8 @@ public sealed interface Initializer {
   }
 
   /**
-   * Splits the last axis into equal blocks, each with its own initializer; e.g. Keras LSTM's
-   * {@code unit_forget_bias}: [zeros(U), ones(U), zeros(2U)] as four blocks of U.
+   * Splits the last axis into equal blocks, each with its own initializer; e.g. Keras LSTM's {@code
+   * unit_forget_bias}: [zeros(U), ones(U), zeros(2U)] as four blocks of U.
    */
   record Blocks(List<Initializer> parts) implements Initializer {
     public Blocks {
@@ -189,7 +189,8 @@ public sealed interface Initializer {
       blockShape[last] = shape[last] / parts.size();
       List<Operand<T>> blocks = new ArrayList<>();
       for (int i = 0; i < parts.size(); i++) {
-        Operand<TInt64> blockSeed = tf.math.add(seed, tf.constant(new long[] {0, 1_000_003L * (i + 1)}));
+        Operand<TInt64> blockSeed =
+            tf.math.add(seed, tf.constant(new long[] {0, 1_000_003L * (i + 1)}));
         blocks.add(parts.get(i).create(tf, blockShape, type, blockSeed));
       }
       return tf.concat(blocks, tf.constant(last));

@@ -5,7 +5,10 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
 
-/** Keras 3 LayerNormalization over the last axis with learned {@code gamma} (ones) and {@code beta} (zeros). */
+/**
+ * Keras 3 LayerNormalization over the last axis with learned {@code gamma} (ones) and {@code beta}
+ * (zeros).
+ */
 public final class LayerNorm<T extends TFloating> {
 
   private final Param<T> gamma;

@@ -11,8 +11,8 @@ import org.tensorflow.types.family.TFloating;
  *
  * <p>All computation uses {@link #value()}, never the variable itself: differentiating ops such as
  * {@code Square} applied directly to a {@code VariableV2} crashes TF-Java 1.1.0 (tfjava.md §7), and
- * gradients are taken with respect to this read. Tests may feed {@link #value()} to run the graph on
- * chosen weights without touching the variable.
+ * gradients are taken with respect to this read. Tests may feed {@link #value()} to run the graph
+ * on chosen weights without touching the variable.
  */
 public final class Param<T extends TFloating> {
 

@@ -17,9 +17,9 @@ import org.tensorflow.types.family.TFloating;
  * The variables of one model, created in a fixed order under scoped names.
  *
  * <p>Names are API: checkpoints, SavedModel signatures and Keras weight import look variables up by
- * them, so they follow Keras ({@code kernel}, {@code recurrent_kernel}, {@code bias}, {@code gamma},
- * {@code beta}). Each variable's initializer draws from seed {@code [seed, k]}, k its creation index,
- * so the same seed and the same model always start from the same weights.
+ * them, so they follow Keras ({@code kernel}, {@code recurrent_kernel}, {@code bias}, {@code
+ * gamma}, {@code beta}). Each variable's initializer draws from seed {@code [seed, k]}, k its
+ * creation index, so the same seed and the same model always start from the same weights.
  *
  * <p>Instances returned by {@link #child} share the parent's registry.
  */
@@ -61,8 +61,8 @@ public final class ParamSet<T extends TFloating> {
   }
 
   /**
-   * Creates variable {@code <scope>/name} of {@code shape}, initialised by {@code initializer} when the
-   * session first runs (unless restored from a checkpoint).
+   * Creates variable {@code <scope>/name} of {@code shape}, initialised by {@code initializer} when
+   * the session first runs (unless restored from a checkpoint).
    */
   public Param<T> create(String name, Initializer initializer, boolean trainable, long... shape) {
     checkSegment(name);
@@ -73,7 +73,10 @@ public final class ParamSet<T extends TFloating> {
     for (long d : shape) {
       if (d <= 0) {
         throw new IllegalArgumentException(
-            "parameter " + fullName + ": dimensions must be > 0, got " + java.util.Arrays.toString(shape));
+            "parameter "
+                + fullName
+                + ": dimensions must be > 0, got "
+                + java.util.Arrays.toString(shape));
       }
     }
     Ops scoped = root;
@@ -85,7 +88,8 @@ public final class ParamSet<T extends TFloating> {
     Ops init = scoped.withInitScope();
     Operand<TInt64> initSeed =
         init.withName(name + "_seed").constant(new long[] {seed, registry.size() + 1L});
-    Operand<T> initial = initializer.create(init.withSubScope(name + "_init"), shape, type, initSeed);
+    Operand<T> initial =
+        initializer.create(init.withSubScope(name + "_init"), shape, type, initSeed);
     Variable<T> variable = init.withName(name).variable(Shape.of(shape), type);
     init.withName(name + "_assign").assign(variable, initial);
     Operand<T> value = scoped.withName(name + "_read").identity(variable);
@@ -109,7 +113,10 @@ public final class ParamSet<T extends TFloating> {
     Param<T> p = registry.get(fullName);
     if (p == null) {
       throw new IllegalArgumentException(
-          "no parameter named " + fullName + "; known: " + Collections.unmodifiableSet(registry.keySet()));
+          "no parameter named "
+              + fullName
+              + "; known: "
+              + Collections.unmodifiableSet(registry.keySet()));
     }
     return p;
   }

@@ -5,7 +5,10 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
-/** Inverted dropout as Keras 3 computes it on TensorFlow ({@code tf.nn.experimental.stateless_dropout}). */
+/**
+ * Inverted dropout as Keras 3 computes it on TensorFlow ({@code
+ * tf.nn.experimental.stateless_dropout}).
+ */
 public final class Dropout {
 
   private Dropout() {}

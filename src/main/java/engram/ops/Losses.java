@@ -20,10 +20,7 @@ public final class Losses {
     Class<T> type = logits.type();
     Operand<T> oneHot =
         tf.oneHot(
-            labels,
-            tf.constant(numClasses),
-            Scalars.of(tf, 1.0, type),
-            Scalars.of(tf, 0.0, type));
+            labels, tf.constant(numClasses), Scalars.of(tf, 1.0, type), Scalars.of(tf, 0.0, type));
     return tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss();
   }
 

@@ -24,8 +24,8 @@ public final class Norms {
    *   y    = x * inv + (-mean * inv + beta)
    * </pre>
    *
-   * The association {@code x*inv + (-mean*inv + beta)} is Keras', not the textbook
-   * {@code (x - mean)*inv + beta}; the two differ in the last float32 bit.
+   * The association {@code x*inv + (-mean*inv + beta)} is Keras', not the textbook {@code (x -
+   * mean)*inv + beta}; the two differ in the last float32 bit.
    */
   public static <T extends TFloating> Operand<T> layerNorm(
       Ops tf, Operand<T> x, Operand<T> gamma, Operand<T> beta, double epsilon) {
@@ -36,18 +36,16 @@ public final class Norms {
             tf.constant(-1),
             Mean.keepDims(true));
     Operand<T> inv =
-        tf.math.mul(
-            tf.math.rsqrt(tf.math.add(variance, Scalars.of(tf, epsilon, x.type()))), gamma);
+        tf.math.mul(tf.math.rsqrt(tf.math.add(variance, Scalars.of(tf, epsilon, x.type()))), gamma);
     Operand<T> shift = tf.math.add(tf.math.mul(tf.math.neg(mean), inv), beta);
     return tf.math.add(tf.math.mul(x, inv), shift);
   }
 
   /**
-   * TensorFlow's {@code tf.nn.l2_normalize} over the last axis:
-   * {@code x * rsqrt(max(sum(x^2, -1), epsilon))}.
+   * TensorFlow's {@code tf.nn.l2_normalize} over the last axis: {@code x * rsqrt(max(sum(x^2, -1),
+   * epsilon))}.
    */
-  public static <T extends TFloating> Operand<T> l2Normalize(
-      Ops tf, Operand<T> x, double epsilon) {
+  public static <T extends TFloating> Operand<T> l2Normalize(Ops tf, Operand<T> x, double epsilon) {
     Operand<T> squareSum = tf.sum(tf.math.square(x), tf.constant(-1), Sum.keepDims(true));
     return tf.math.mul(
         x, tf.math.rsqrt(tf.math.maximum(squareSum, Scalars.of(tf, epsilon, x.type()))));

@@ -13,8 +13,8 @@ public final class Scalars {
 
   /**
    * {@code value} as a scalar constant of {@code type}. For float32 the double is rounded to the
-   * nearest float, which is exactly what Python does when a Python float meets a float32 tensor;
-   * so callers compute constants such as {@code 1 - eta} in double first, as the reference does.
+   * nearest float, which is exactly what Python does when a Python float meets a float32 tensor; so
+   * callers compute constants such as {@code 1 - eta} in double first, as the reference does.
    */
   @SuppressWarnings("unchecked")
   public static <T extends TFloating> Operand<T> of(Ops tf, double value, Class<T> type) {

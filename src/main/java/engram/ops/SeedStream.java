@@ -9,9 +9,9 @@ import org.tensorflow.types.TInt64;
  * seed that is fed at run time.
  *
  * <p>The trainer feeds {@code [run seed, global step]}, so every random draw in the graph (noise,
- * dropout masks) is a pure function of the run seed, the step and the draw's position in the
- * graph. That makes a resumed run repeat the draws of an uninterrupted one exactly, which stateful
- * random ops cannot do.
+ * dropout masks) is a pure function of the run seed, the step and the draw's position in the graph.
+ * That makes a resumed run repeat the draws of an uninterrupted one exactly, which stateful random
+ * ops cannot do.
  */
 public final class SeedStream {
 

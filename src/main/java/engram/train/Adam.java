@@ -75,16 +75,15 @@ public final class Adam<T extends TFloating> {
 
   /**
    * One update of every parameter from {@code gradients} (same order as the parameters). Build it
-   * with {@code tf} gated on the gradients: the model reads variables through identities that
-   * alias their buffers, so no assignment may run before every read is done.
+   * with {@code tf} gated on the gradients: the model reads variables through identities that alias
+   * their buffers, so no assignment may run before every read is done.
    */
   public Op update(Ops tf, List<? extends Operand<T>> gradients, Operand<T> learningRate) {
     if (gradients.size() != params.size()) {
       throw new IllegalArgumentException(
           "got " + gradients.size() + " gradients for " + params.size() + " parameters");
     }
-    Operand<T> step =
-        tf.dtypes.cast(tf.math.add(tf.identity(iterations), tf.constant(1L)), type);
+    Operand<T> step = tf.dtypes.cast(tf.math.add(tf.identity(iterations), tf.constant(1L)), type);
     Operand<T> one = Scalars.of(tf, 1.0, type);
     Operand<T> beta1Power = tf.math.pow(Scalars.of(tf, BETA_1, type), step);
     Operand<T> beta2Power = tf.math.pow(Scalars.of(tf, BETA_2, type), step);
@@ -100,12 +99,14 @@ public final class Adam<T extends TFloating> {
       Operand<T> vOld = v.get(i).value();
       Operand<T> mNew =
           pTf.math.add(
-              mOld, pTf.math.mul(pTf.math.sub(g, mOld), Scalars.of(pTf, 1.0 - BETA_1, type))); // (3)
+              mOld,
+              pTf.math.mul(pTf.math.sub(g, mOld), Scalars.of(pTf, 1.0 - BETA_1, type))); // (3)
       Operand<T> vNew =
           pTf.math.add(
               vOld,
               pTf.math.mul(
-                  pTf.math.sub(pTf.math.square(g), vOld), Scalars.of(pTf, 1.0 - BETA_2, type))); // (4)
+                  pTf.math.sub(pTf.math.square(g), vOld),
+                  Scalars.of(pTf, 1.0 - BETA_2, type))); // (4)
       Operand<T> delta =
           pTf.math.div(
               pTf.math.mul(mNew, alpha),

@@ -1,13 +1,13 @@
 package engram.train;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.channels.FileChannel;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -16,7 +16,10 @@ final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  /** Writes {@code text} to a temporary sibling, forces it to disk, then renames it over {@code file}. */
+  /**
+   * Writes {@code text} to a temporary sibling, forces it to disk, then renames it over {@code
+   * file}.
+   */
   static void writeString(Path file, String text) throws IOException {
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
     try (FileChannel ch =
@@ -34,7 +37,8 @@ final class AtomicFiles {
   /** Renames {@code source} to {@code target}, atomically where the file system allows. */
   static void move(Path source, Path target) throws IOException {
     try {
-      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
     }

@@ -64,7 +64,8 @@ final class Checkpoints {
     Files.createDirectories(tmp);
     graph.save(tmp.resolve(VARIABLES).toString());
     AtomicFiles.writeString(
-        tmp.resolve(STATE), RunConfig.json().writerWithDefaultPrettyPrinter().writeValueAsString(state));
+        tmp.resolve(STATE),
+        RunConfig.json().writerWithDefaultPrettyPrinter().writeValueAsString(state));
     Path target = dir.resolve(name);
     AtomicFiles.deleteTree(target);
     AtomicFiles.move(tmp, target);
@@ -83,7 +84,8 @@ final class Checkpoints {
     Path ckpt = dir.resolve(name);
     Path state = ckpt.resolve(STATE);
     if (!Files.exists(state) || !Files.exists(ckpt.resolve(VARIABLES + ".index"))) {
-      throw new IOException(ckpt + ": incomplete checkpoint (state.json or variables.index missing)");
+      throw new IOException(
+          ckpt + ": incomplete checkpoint (state.json or variables.index missing)");
     }
     graph.restore(ckpt.resolve(VARIABLES).toString());
     return RunConfig.json().readValue(Files.readString(state), TrainerState.class);

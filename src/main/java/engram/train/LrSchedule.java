@@ -14,7 +14,8 @@ import java.util.Locale;
  *       patience} epochs, multiply by {@code factor}, not below {@code minLearningRate}.
  * </ul>
  */
-public record LrSchedule(Kind kind, double factor, int every, int patience, double minLearningRate) {
+public record LrSchedule(
+    Kind kind, double factor, int every, int patience, double minLearningRate) {
 
   /** The schedule's rule. */
   public enum Kind {
@@ -91,7 +92,8 @@ public record LrSchedule(Kind kind, double factor, int every, int patience, doub
     int wait = state.epochsWithoutImprovement() + 1;
     if (wait >= patience) {
       // Keras compares the old rate with float32(min_lr) before reducing.
-      double reduced = (float) rate > (float) minLearningRate ? Math.max(rate * factor, minLearningRate) : rate;
+      double reduced =
+          (float) rate > (float) minLearningRate ? Math.max(rate * factor, minLearningRate) : rate;
       return new Decision(reduced, new PlateauState(state.best(), 0));
     }
     return new Decision(rate, new PlateauState(state.best(), wait));

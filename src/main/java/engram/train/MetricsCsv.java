@@ -13,15 +13,22 @@ final class MetricsCsv {
 
   static final String FILE = "metrics.csv";
   static final String[] HEADER = {
-    "epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
-    "learning_rate", "epoch_seconds", "ms_per_step"
+    "epoch",
+    "train_loss",
+    "train_accuracy",
+    "val_loss",
+    "val_accuracy",
+    "learning_rate",
+    "epoch_seconds",
+    "ms_per_step"
   };
 
   private MetricsCsv() {}
 
   static void write(Path runDir, List<EpochMetrics> history) throws IOException {
     StringWriter out = new StringWriter();
-    try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT.builder().setHeader(HEADER).build())) {
+    try (CSVPrinter csv =
+        new CSVPrinter(out, CSVFormat.DEFAULT.builder().setHeader(HEADER).build())) {
       for (EpochMetrics m : history) {
         csv.printRecord(
             m.epoch(),

@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Live progress of long loops (an epoch, an evaluation): a terminal bar with rate and ETA, or
- * plain log lines where stderr is not a terminal (CI logs, files).
+ * Live progress of long loops (an epoch, an evaluation): a terminal bar with rate and ETA, or plain
+ * log lines where stderr is not a terminal (CI logs, files).
  */
 public interface Progress {
 
@@ -93,8 +93,14 @@ public interface Progress {
               String.format(
                   Locale.ROOT,
                   "%s %d/%d (%.0f%%) %s | %.0f ms/step, elapsed %s, ETA %s",
-                  task, done, total, 100.0 * done / total, message, perStep * 1000,
-                  human(seconds), human(perStep * (total - done))));
+                  task,
+                  done,
+                  total,
+                  100.0 * done / total,
+                  message,
+                  perStep * 1000,
+                  human(seconds),
+                  human(perStep * (total - done))));
         }
 
         @Override

@@ -95,7 +95,9 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(
-          file.toString(), null, "preset not found; presets live in models/, e.g. models/enn-mnist.json");
+          file.toString(),
+          null,
+          "preset not found; presets live in models/, e.g. models/enn-mnist.json");
     }
     return parsePreset(text, file.toString());
   }
@@ -145,8 +147,13 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
   private static IllegalArgumentException invalid(String source, JsonProcessingException e) {
     if (e instanceof UnrecognizedPropertyException u) {
       return new IllegalArgumentException(
-          source + ": unknown key '" + u.getPropertyName() + "' at " + path(u)
-              + "; valid keys there: " + u.getKnownPropertyIds());
+          source
+              + ": unknown key '"
+              + u.getPropertyName()
+              + "' at "
+              + path(u)
+              + "; valid keys there: "
+              + u.getKnownPropertyIds());
     }
     Throwable cause = e.getCause();
     if (cause instanceof IllegalArgumentException iae) {

@@ -61,22 +61,72 @@ public record TrainConfig(
   }
 
   public TrainConfig withEpochs(int v) {
-    return new TrainConfig(v, batchSize, learningRate, clipnorm, seed, schedule, earlyStoppingPatience, restoreBest, deterministicEval, keepCheckpoints);
+    return new TrainConfig(
+        v,
+        batchSize,
+        learningRate,
+        clipnorm,
+        seed,
+        schedule,
+        earlyStoppingPatience,
+        restoreBest,
+        deterministicEval,
+        keepCheckpoints);
   }
 
   public TrainConfig withBatchSize(int v) {
-    return new TrainConfig(epochs, v, learningRate, clipnorm, seed, schedule, earlyStoppingPatience, restoreBest, deterministicEval, keepCheckpoints);
+    return new TrainConfig(
+        epochs,
+        v,
+        learningRate,
+        clipnorm,
+        seed,
+        schedule,
+        earlyStoppingPatience,
+        restoreBest,
+        deterministicEval,
+        keepCheckpoints);
   }
 
   public TrainConfig withLearningRate(double v) {
-    return new TrainConfig(epochs, batchSize, v, clipnorm, seed, schedule, earlyStoppingPatience, restoreBest, deterministicEval, keepCheckpoints);
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        v,
+        clipnorm,
+        seed,
+        schedule,
+        earlyStoppingPatience,
+        restoreBest,
+        deterministicEval,
+        keepCheckpoints);
   }
 
   public TrainConfig withClipnorm(double v) {
-    return new TrainConfig(epochs, batchSize, learningRate, v, seed, schedule, earlyStoppingPatience, restoreBest, deterministicEval, keepCheckpoints);
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        learningRate,
+        v,
+        seed,
+        schedule,
+        earlyStoppingPatience,
+        restoreBest,
+        deterministicEval,
+        keepCheckpoints);
   }
 
   public TrainConfig withSeed(long v) {
-    return new TrainConfig(epochs, batchSize, learningRate, clipnorm, v, schedule, earlyStoppingPatience, restoreBest, deterministicEval, keepCheckpoints);
+    return new TrainConfig(
+        epochs,
+        batchSize,
+        learningRate,
+        clipnorm,
+        v,
+        schedule,
+        earlyStoppingPatience,
+        restoreBest,
+        deterministicEval,
+        keepCheckpoints);
   }
 }

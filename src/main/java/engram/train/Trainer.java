@@ -87,7 +87,8 @@ public final class Trainer {
     Optional<Checkpoints.Pointer> pointer = checkpoints.pointer();
     if (!resume && pointer.isPresent()) {
       throw new IllegalArgumentException(
-          runDir + " already holds checkpoints; pass --resume to continue it or choose another --out");
+          runDir
+              + " already holds checkpoints; pass --resume to continue it or choose another --out");
     }
     AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson() + "\n");
 
@@ -106,23 +107,37 @@ public final class Trainer {
       TrainerState state = TrainerState.initial(t.learningRate());
       if (resume && pointer.isPresent()) {
         state = checkpoints.restore(g, pointer.get().latest());
-        LOG.info("resumed {} from {} (epoch {}, step {})", runDir, pointer.get().latest(), state.epoch(), state.globalStep());
+        LOG.info(
+            "resumed {} from {} (epoch {}, step {})",
+            runDir,
+            pointer.get().latest(),
+            state.epoch(),
+            state.globalStep());
       } else if (resume) {
         LOG.info("no checkpoint in {} yet; starting from scratch", runDir);
       }
       LOG.info(
           "{} with {} trainable parameters; {} train / {} validation / {} test examples of {}x{}; TensorFlow {}",
-          config.model().type(), params, train.size(), data.validation().size(), data.test().size(),
-          train.timeSteps(), train.features(), TensorFlow.version());
+          config.model().type(),
+          params,
+          train.size(),
+          data.validation().size(),
+          data.test().size(),
+          train.timeSteps(),
+          train.features(),
+          TensorFlow.version());
 
       boolean stopped = false;
       while (state.epoch() < t.epochs() && !stopped) {
         state = trainEpoch(g, state);
         checkpoints.save(g, state);
         MetricsCsv.write(runDir, state.history());
-        stopped = t.earlyStoppingPatience() > 0 && state.epochsSinceBest() >= t.earlyStoppingPatience();
+        stopped =
+            t.earlyStoppingPatience() > 0 && state.epochsSinceBest() >= t.earlyStoppingPatience();
         if (stopped) {
-          LOG.info("early stopping: no validation-loss improvement for {} epochs", state.epochsSinceBest());
+          LOG.info(
+              "early stopping: no validation-loss improvement for {} epochs",
+              state.epochsSinceBest());
         }
       }
 
@@ -135,10 +150,15 @@ public final class Trainer {
       double accuracy = (double) test.correct() / test.size();
       LOG.info(
           String.format(
-              Locale.ROOT, "test: loss %.4f accuracy %.4f (%d examples, %s weights)",
-              test.loss(), accuracy, test.size(), weights));
+              Locale.ROOT,
+              "test: loss %.4f accuracy %.4f (%d examples, %s weights)",
+              test.loss(),
+              accuracy,
+              test.size(),
+              weights));
       TrainResult result =
-          new TrainResult(runDir, state.epoch(), test.loss(), accuracy, params, state.history(), weights);
+          new TrainResult(
+              runDir, state.epoch(), test.loss(), accuracy, params, state.history(), weights);
       writeResult(result);
       return result;
     }
@@ -158,7 +178,8 @@ public final class Trainer {
     long seen = 0;
     long start = System.nanoTime();
     float lr = (float) state.learningRate();
-    try (Progress.Task bar = progress.start(String.format("epoch %d/%d", epoch, t.epochs()), batches.count())) {
+    try (Progress.Task bar =
+        progress.start(String.format("epoch %d/%d", epoch, t.epochs()), batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
         batches.fill(b, x, y);
         TrainingGraph.BatchResult r =
@@ -174,7 +195,10 @@ public final class Trainer {
         lossSum += r.loss() * r.size();
         correct += r.correct();
         seen += r.size();
-        bar.update(b + 1, String.format(Locale.ROOT, "loss %.4f acc %.4f", lossSum / seen, (double) correct / seen));
+        bar.update(
+            b + 1,
+            String.format(
+                Locale.ROOT, "loss %.4f acc %.4f", lossSum / seen, (double) correct / seen));
       }
     }
     double trainSeconds = (System.nanoTime() - start) / 1e9;
@@ -183,20 +207,40 @@ public final class Trainer {
             ? evaluate(g, data.validation(), "validate", epoch)
             : new TrainingGraph.BatchResult(Double.NaN, 0, 1);
     double seconds = (System.nanoTime() - start) / 1e9;
-    double valAccuracy = data.validation().size() > 0 ? (double) val.correct() / val.size() : Double.NaN;
+    double valAccuracy =
+        data.validation().size() > 0 ? (double) val.correct() / val.size() : Double.NaN;
     EpochMetrics metrics =
         new EpochMetrics(
-            epoch, lossSum / seen, (double) correct / seen, val.loss(), valAccuracy,
-            state.learningRate(), seconds, 1000 * trainSeconds / batches.count());
+            epoch,
+            lossSum / seen,
+            (double) correct / seen,
+            val.loss(),
+            valAccuracy,
+            state.learningRate(),
+            seconds,
+            1000 * trainSeconds / batches.count());
     LOG.info(
         String.format(
             Locale.ROOT,
             "epoch %d/%d: loss %.4f acc %.4f | val_loss %.4f val_acc %.4f | lr %.3g | %.1f s (%.0f ms/step)",
-            epoch, t.epochs(), metrics.trainLoss(), metrics.trainAccuracy(), metrics.valLoss(),
-            metrics.valAccuracy(), metrics.learningRate(), seconds, metrics.msPerStep()));
-    LrSchedule.Decision next = t.schedule().next(epoch, state.learningRate(), val.loss(), state.plateau());
+            epoch,
+            t.epochs(),
+            metrics.trainLoss(),
+            metrics.trainAccuracy(),
+            metrics.valLoss(),
+            metrics.valAccuracy(),
+            metrics.learningRate(),
+            seconds,
+            metrics.msPerStep()));
+    LrSchedule.Decision next =
+        t.schedule().next(epoch, state.learningRate(), val.loss(), state.plateau());
     if (next.learningRate() != state.learningRate()) {
-      LOG.info(String.format(Locale.ROOT, "learning rate %.3g -> %.3g", state.learningRate(), next.learningRate()));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "learning rate %.3g -> %.3g",
+              state.learningRate(),
+              next.learningRate()));
     }
     // Keras EarlyStopping(min_delta=0): any decrease counts.
     boolean improved = data.validation().size() > 0 && val.loss() < state.bestValLoss();
@@ -204,7 +248,8 @@ public final class Trainer {
   }
 
   /** Mean loss and total correct over {@code set}, in batches of {@value #EVAL_BATCH}. */
-  private TrainingGraph.BatchResult evaluate(TrainingGraph g, SequenceDataset set, String task, long salt) {
+  private TrainingGraph.BatchResult evaluate(
+      TrainingGraph g, SequenceDataset set, String task, long salt) {
     Batches batches = Batches.inOrder(set, EVAL_BATCH);
     int stride = set.timeSteps() * set.features();
     float[] x = new float[EVAL_BATCH * stride];
@@ -215,7 +260,8 @@ public final class Trainer {
       for (int b = 0; b < batches.count(); b++) {
         batches.fill(b, x, y);
         int n = batches.size(b);
-        TrainingGraph.BatchResult r = g.evaluate(x, y, n, new long[] {config.train().seed() + salt, b});
+        TrainingGraph.BatchResult r =
+            g.evaluate(x, y, n, new long[] {config.train().seed() + salt, b});
         lossSum += r.loss() * n;
         correct += r.correct();
         bar.update(b + 1, "");

@@ -30,7 +30,13 @@ public record TrainerState(
 
   static TrainerState initial(double learningRate) {
     return new TrainerState(
-        0, 0, learningRate, new LrSchedule.PlateauState(Double.MAX_VALUE, 0), Double.MAX_VALUE, 0, List.of());
+        0,
+        0,
+        learningRate,
+        new LrSchedule.PlateauState(Double.MAX_VALUE, 0),
+        Double.MAX_VALUE,
+        0,
+        List.of());
   }
 
   /** Epochs since the best validation loss. */

@@ -26,8 +26,8 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The graph and session of one training run: a {@link SequenceClassifier}, its loss, gradients
- * and Adam update, plus an evaluation path that shares the weights. Owns (and closes) its Graph and
+ * The graph and session of one training run: a {@link SequenceClassifier}, its loss, gradients and
+ * Adam update, plus an evaluation path that shares the weights. Owns (and closes) its Graph and
  * Session.
  *
  * <p>A training step is one {@code Session.run}: feed x, y, the learning rate and the step seed;
@@ -77,13 +77,16 @@ public final class TrainingGraph implements AutoCloseable {
     try {
       Ops tf = Ops.create(graph);
       params = ParamSet.create(tf, TFloat32.class, initSeed);
-      model =
-          new SequenceClassifier<>(params, modelConfig, timeSteps, features, numClasses);
+      model = new SequenceClassifier<>(params, modelConfig, timeSteps, features, numClasses);
 
       Ops in = tf.withSubScope("input");
-      x = in.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, timeSteps, features)));
+      x =
+          in.withName("x")
+              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, timeSteps, features)));
       y = in.withName("y").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      learningRate = in.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+      learningRate =
+          in.withName("learning_rate")
+              .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
       seed = in.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
 
       // Training path: dropout on, noise drawn from the step seed.
@@ -92,8 +95,10 @@ public final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> logits =
           model.forward(train, x, true, NoiseSource.seeded(seeds), seeds).logits();
       loss =
-          train.withName("loss").math.mean(
-              Losses.softmaxCrossEntropy(train, logits, y, numClasses), train.constant(0));
+          train
+              .withName("loss")
+              .math
+              .mean(Losses.softmaxCrossEntropy(train, logits, y, numClasses), train.constant(0));
       correct = Losses.correctCount(train, logits, y);
 
       List<Param<TFloat32>> trainable = params.trainable();
@@ -101,7 +106,8 @@ public final class TrainingGraph implements AutoCloseable {
       for (int i = 0; i < xs.length; i++) {
         xs[i] = trainable.get(i).value().asOutput();
       }
-      Output<?>[] grads = graph.addGradients("gradients", new Output<?>[] {loss.asOutput()}, xs, null);
+      Output<?>[] grads =
+          graph.addGradients("gradients", new Output<?>[] {loss.asOutput()}, xs, null);
       List<Operand<TFloat32>> gradients = new ArrayList<>();
       List<Operation> gate = new ArrayList<>(List.of(loss.op(), correct.op()));
       for (int i = 0; i < grads.length; i++) {
@@ -123,10 +129,11 @@ public final class TrainingGraph implements AutoCloseable {
       NoiseSource evalNoise =
           deterministicEval ? NoiseSource.zeros() : NoiseSource.seeded(evalSeeds);
       evalLogits =
-          eval.withName("logits").identity(model.forward(eval, x, false, evalNoise, evalSeeds).logits());
+          eval.withName("logits")
+              .identity(model.forward(eval, x, false, evalNoise, evalSeeds).logits());
       evalLossSum =
-          eval.withName("loss_sum").sum(
-              Losses.softmaxCrossEntropy(eval, evalLogits, y, numClasses), eval.constant(0));
+          eval.withName("loss_sum")
+              .sum(Losses.softmaxCrossEntropy(eval, evalLogits, y, numClasses), eval.constant(0));
       evalCorrect = Losses.correctCount(eval, evalLogits, y);
 
       session = sessionConfig == null ? new Session(graph) : new Session(graph, sessionConfig);
@@ -161,10 +168,15 @@ public final class TrainingGraph implements AutoCloseable {
         TFloat32 lrt = TFloat32.scalarOf(lr);
         TInt64 st = TInt64.vectorOf(stepSeed);
         Result r =
-            session.runner()
-                .feed(x, xt).feed(y, yt).feed(learningRate, lrt).feed(seed, st)
+            session
+                .runner()
+                .feed(x, xt)
+                .feed(y, yt)
+                .feed(learningRate, lrt)
+                .feed(seed, st)
                 .addTarget(trainStep)
-                .fetch(loss).fetch(correct)
+                .fetch(loss)
+                .fetch(correct)
                 .run()) {
       // Fetching the scalars is a host sync point; they are 8 bytes and feed the progress bar.
       return new BatchResult(
@@ -178,9 +190,13 @@ public final class TrainingGraph implements AutoCloseable {
         TInt32 yt = labels(ys, n);
         TInt64 st = TInt64.vectorOf(evalSeed);
         Result r =
-            session.runner()
-                .feed(x, xt).feed(y, yt).feed(seed, st)
-                .fetch(evalLossSum).fetch(evalCorrect)
+            session
+                .runner()
+                .feed(x, xt)
+                .feed(y, yt)
+                .feed(seed, st)
+                .fetch(evalLossSum)
+                .fetch(evalCorrect)
                 .run()) {
       double sum = ((TFloat32) r.get(0)).getFloat();
       return new BatchResult(sum / n, Math.round(((TFloat32) r.get(1)).getFloat()), n);

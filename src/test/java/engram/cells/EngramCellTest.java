@@ -63,10 +63,16 @@ class EngramCellTest {
   }
 
   /** Per-step reference values: z, A, m, h, trace. */
-  record Reference(List<double[]> z, List<double[]> a, List<double[]> m, List<double[]> h, List<double[]> trace) {}
+  record Reference(
+      List<double[]> z,
+      List<double[]> a,
+      List<double[]> m,
+      List<double[]> h,
+      List<double[]> trace) {}
 
   /** The reference cell, step by step, in doubles (float32 constants where Python casts them). */
-  static Reference reference(Map<String, double[]> v, EngramCellConfig c, boolean float32Constants) {
+  static Reference reference(
+      Map<String, double[]> v, EngramCellConfig c, boolean float32Constants) {
     double eta = c.hebbianLr();
     double decay = 1.0 - eta;
     double tau = c.tau();
@@ -80,35 +86,65 @@ class EngramCellTest {
     double[] h = v.get("h0");
     double[] trace = v.get("trace0");
     double[] x = v.get("x");
-    Reference r = new Reference(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    Reference r =
+        new Reference(
+            new ArrayList<>(),
+            new ArrayList<>(),
+            new ArrayList<>(),
+            new ArrayList<>(),
+            new ArrayList<>());
     for (int t = 0; t < T; t++) {
       double[] xt = new double[B * D];
       for (int b = 0; b < B; b++) {
         System.arraycopy(x, (b * T + t) * D, xt, b * D, D);
       }
-      double[] z = Mat.relu(Mat.addRow(Mat.matmul(xt, v.get("engram_cell/input_encoder/kernel"), B, D, H),
-          v.get("engram_cell/input_encoder/bias")));
+      double[] z =
+          Mat.relu(
+              Mat.addRow(
+                  Mat.matmul(xt, v.get("engram_cell/input_encoder/kernel"), B, D, H),
+                  v.get("engram_cell/input_encoder/bias")));
       if (c.useLayerNorm()) {
-        z = Mat.layerNorm(z, B, H, v.get("engram_cell/layer_norm1/gamma"), v.get("engram_cell/layer_norm1/beta"), 1e-6);
+        z =
+            Mat.layerNorm(
+                z,
+                B,
+                H,
+                v.get("engram_cell/layer_norm1/gamma"),
+                v.get("engram_cell/layer_norm1/beta"),
+                1e-6);
       }
       double[] e = new double[M * H];
       double[] mem = v.get("engram_cell/engram_memory");
       for (int i = 0; i < e.length; i++) {
         e[i] = mem[i] + scale * trace[i];
       }
-      double[] s = Mat.matmulT(Mat.l2Normalize(z, B, H, 1e-12), Mat.l2Normalize(e, M, H, 1e-12), B, H, M);
+      double[] s =
+          Mat.matmulT(Mat.l2Normalize(z, B, H, 1e-12), Mat.l2Normalize(e, M, H, 1e-12), B, H, M);
       for (int i = 0; i < s.length; i++) {
         s[i] /= tau;
       }
       double[] a = Mat.softmax(s, B, M);
       double[] m = Mat.matmul(a, e, B, M, H);
       double[] cat = Mat.concatColumns(B, z, m, h);
-      double[] u = Mat.relu(Mat.addRow(Mat.matmul(cat, v.get("engram_cell/hidden_integrator/kernel"), B, 3 * H, 3 * H),
-          v.get("engram_cell/hidden_integrator/bias")));
-      h = Mat.relu(Mat.addRow(Mat.matmul(u, v.get("engram_cell/output_dense/kernel"), B, 3 * H, H),
-          v.get("engram_cell/output_dense/bias")));
+      double[] u =
+          Mat.relu(
+              Mat.addRow(
+                  Mat.matmul(cat, v.get("engram_cell/hidden_integrator/kernel"), B, 3 * H, 3 * H),
+                  v.get("engram_cell/hidden_integrator/bias")));
+      h =
+          Mat.relu(
+              Mat.addRow(
+                  Mat.matmul(u, v.get("engram_cell/output_dense/kernel"), B, 3 * H, H),
+                  v.get("engram_cell/output_dense/bias")));
       if (c.useLayerNorm()) {
-        h = Mat.layerNorm(h, B, H, v.get("engram_cell/layer_norm2/gamma"), v.get("engram_cell/layer_norm2/beta"), 1e-6);
+        h =
+            Mat.layerNorm(
+                h,
+                B,
+                H,
+                v.get("engram_cell/layer_norm2/gamma"),
+                v.get("engram_cell/layer_norm2/beta"),
+                1e-6);
       }
       double[] noise = v.get(String.format("noise/t%02d", t));
       double[] next = new double[M * H];
@@ -133,7 +169,9 @@ class EngramCellTest {
     return r;
   }
 
-  /** Runs the graph cell over T steps with the injected values; returns [step][z, A, m, h, trace]. */
+  /**
+   * Runs the graph cell over T steps with the injected values; returns [step][z, A, m, h, trace].
+   */
   static <T extends TFloating> double[][][] runGraph(
       Class<T> type, Map<String, double[]> v, EngramCellConfig c) {
     try (Graph g = new Graph()) {
@@ -148,8 +186,13 @@ class EngramCellTest {
       List<Operand<T>> fetches = new ArrayList<>();
       for (int t = 0; t < T; t++) {
         Map<String, Operand<T>> p = seq.probes().get(t);
-        fetches.addAll(List.of(p.get(EngramCell.Z), p.get(EngramCell.ATTENTION), p.get(EngramCell.RETRIEVED),
-            seq.outputs().get(t), p.get(EngramCell.TRACE)));
+        fetches.addAll(
+            List.of(
+                p.get(EngramCell.Z),
+                p.get(EngramCell.ATTENTION),
+                p.get(EngramCell.RETRIEVED),
+                seq.outputs().get(t),
+                p.get(EngramCell.TRACE)));
       }
       Feeds feeds = new Feeds().put(x, v.get("x"));
       params.all().forEach(p -> feeds.put(p.value(), v.get(p.name())));
@@ -167,10 +210,14 @@ class EngramCellTest {
   private static void compare(double[][][] graph, Reference ref, double tolerance) {
     String[] names = {"z", "attention", "retrieved", "h", "trace"};
     for (int t = 0; t < T; t++) {
-      List<double[]> expected = List.of(ref.z().get(t), ref.a().get(t), ref.m().get(t), ref.h().get(t), ref.trace().get(t));
+      List<double[]> expected =
+          List.of(
+              ref.z().get(t), ref.a().get(t), ref.m().get(t), ref.h().get(t), ref.trace().get(t));
       for (int k = 0; k < 5; k++) {
         double err = Tensors.relativeError(graph[t][k], expected.get(k));
-        assertTrue(err <= tolerance, "step " + t + " " + names[k] + ": relative error " + err + " > " + tolerance);
+        assertTrue(
+            err <= tolerance,
+            "step " + t + " " + names[k] + ": relative error " + err + " > " + tolerance);
       }
     }
   }
@@ -195,14 +242,16 @@ class EngramCellTest {
     EngramCellConfig c = new EngramCellConfig(M, 0.9, 0.5, 1.5, false, 0.3);
     Map<String, double[]> v = values(300, 3.0);
     Reference ref = reference(v, c, false);
-    long clipped = java.util.Arrays.stream(ref.trace().get(T - 1)).filter(d -> Math.abs(d) == 0.1).count();
+    long clipped =
+        java.util.Arrays.stream(ref.trace().get(T - 1)).filter(d -> Math.abs(d) == 0.1).count();
     assertTrue(clipped > 0, "test case must exercise the clip");
     compare(runGraph(TFloat64.class, v, c), ref, 1e-12);
   }
 
   @Test
   void tauIsComputedInDoubleAsInPython() {
-    // Values printed by CPython 3.11 for layers.py's `temperature / (1.0 + sparsity_strength * 10.0)`.
+    // Values printed by CPython 3.11 for layers.py's `temperature / (1.0 + sparsity_strength *
+    // 10.0)`.
     assertEquals(0.75, EngramCellConfig.defaults().tau());
     assertEquals(0.375, EngramCellConfig.defaults().withSparsityStrength(0.3).tau());
     assertEquals(1.5, EngramCellConfig.defaults().withSparsityStrength(0).tau());

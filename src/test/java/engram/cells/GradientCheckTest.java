@@ -36,18 +36,23 @@ class GradientCheckTest {
   static final double TOLERANCE = 1e-6;
 
   /** Max over parameters of max|analytic - numeric| / max|numeric|. */
-  static double check(Function<ParamSet<TFloat64>, RecurrentCell<TFloat64>> make, NoiseSource noise, long seed) {
+  static double check(
+      Function<ParamSet<TFloat64>, RecurrentCell<TFloat64>> make, NoiseSource noise, long seed) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       ParamSet<TFloat64> params = ParamSet.create(tf, TFloat64.class, seed);
       RecurrentCell<TFloat64> cell = make.apply(params);
-      Placeholder<TFloat64> x = tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(B, T, D)));
+      Placeholder<TFloat64> x =
+          tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(B, T, D)));
       State<TFloat64> init = cell.initialState(tf, Shapes.batchSize(tf, x), noise);
       Rnn.Sequence<TFloat64> seq = Rnn.unroll(tf, cell, Rnn.steps(tf, x, T), init, noise);
       Operand<TFloat64> r =
-          tf.constant(Shape.of(B, T, cell.outputSize()), org.tensorflow.ndarray.buffer.DataBuffers.of(
-              Tensors.uniform(seed + 99, B * T * cell.outputSize(), 1.0), true, false));
-      Operand<TFloat64> loss = tf.sum(tf.math.mul(seq.stacked(tf), r), tf.constant(new int[] {0, 1, 2}));
+          tf.constant(
+              Shape.of(B, T, cell.outputSize()),
+              org.tensorflow.ndarray.buffer.DataBuffers.of(
+                  Tensors.uniform(seed + 99, B * T * cell.outputSize(), 1.0), true, false));
+      Operand<TFloat64> loss =
+          tf.sum(tf.math.mul(seq.stacked(tf), r), tf.constant(new int[] {0, 1, 2}));
 
       List<Param<TFloat64>> ps = params.trainable();
       Output<?>[] xs = ps.stream().map(p -> p.value().asOutput()).toArray(Output<?>[]::new);
@@ -92,13 +97,15 @@ class GradientCheckTest {
     }
   }
 
-  private static Map<Param<TFloat64>, double[]> with(Map<Param<TFloat64>, double[]> base, Param<TFloat64> p, double[] v) {
+  private static Map<Param<TFloat64>, double[]> with(
+      Map<Param<TFloat64>, double[]> base, Param<TFloat64> p, double[] v) {
     Map<Param<TFloat64>, double[]> m = new HashMap<>(base);
     m.put(p, v);
     return m;
   }
 
-  private static Feeds feeds(Placeholder<TFloat64> x, double[] xv, Map<Param<TFloat64>, double[]> values) {
+  private static Feeds feeds(
+      Placeholder<TFloat64> x, double[] xv, Map<Param<TFloat64>, double[]> values) {
     Feeds f = new Feeds().put(x, xv);
     values.forEach((p, v) -> f.put(p.value(), v));
     return f;
@@ -117,7 +124,12 @@ class GradientCheckTest {
 
   @Test
   void engramCell() {
-    check(p -> new EngramCell<>(p.child("engram_cell"), D, H, EngramCellConfig.defaults().withMemorySize(M)), fixedNoise(), 11);
+    check(
+        p ->
+            new EngramCell<>(
+                p.child("engram_cell"), D, H, EngramCellConfig.defaults().withMemorySize(M)),
+        fixedNoise(),
+        11);
   }
 
   @Test

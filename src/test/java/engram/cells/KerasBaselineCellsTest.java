@@ -35,7 +35,10 @@ class KerasBaselineCellsTest {
   static <T extends TFloating> double[] lastOutput(
       Class<T> type,
       Function<ParamSet<T>, RecurrentCell<T>> make,
-      double[] x, int b, int steps, int d,
+      double[] x,
+      int b,
+      int steps,
+      int d,
       Function<Param<T>, double[]> weights) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
@@ -43,7 +46,8 @@ class KerasBaselineCellsTest {
       RecurrentCell<T> cell = make.apply(params);
       Placeholder<T> in = tf.placeholder(type, Placeholder.shape(Shape.of(b, steps, d)));
       State<T> init = cell.initialState(tf, Shapes.batchSize(tf, in), NoiseSource.zeros());
-      Rnn.Sequence<T> seq = Rnn.unroll(tf, cell, Rnn.steps(tf, in, steps), init, NoiseSource.zeros());
+      Rnn.Sequence<T> seq =
+          Rnn.unroll(tf, cell, Rnn.steps(tf, in, steps), init, NoiseSource.zeros());
       Feeds feeds = new Feeds().put(in, x);
       params.all().forEach(p -> feeds.put(p.value(), weights.apply(p)));
       try (Session s = new Session(g)) {
@@ -75,39 +79,83 @@ class KerasBaselineCellsTest {
 
   private static void assertClose(double[] actual, double[] expected, double tol, String what) {
     double err = Tensors.relativeError(actual, expected);
-    assertTrue(err <= tol, what + ": relative error " + err + " > " + tol + "; got " + Arrays.toString(actual));
+    assertTrue(
+        err <= tol,
+        what + ": relative error " + err + " > " + tol + "; got " + Arrays.toString(actual));
   }
 
   @Test
   void simpleRnnMatchesKerasRecordedOutput() {
-    double[] out = lastOutput(TFloat32.class, p -> new SimpleRnnCell<>(p, 4, 4), arange(24), 2, 3, 4,
-        KerasBaselineCellsTest::kerasConstants);
-    double[] keras = {0.405432, 0.405432, 0.405432, 0.405432, 0.73605347, 0.73605347, 0.73605347, 0.73605347};
+    double[] out =
+        lastOutput(
+            TFloat32.class,
+            p -> new SimpleRnnCell<>(p, 4, 4),
+            arange(24),
+            2,
+            3,
+            4,
+            KerasBaselineCellsTest::kerasConstants);
+    double[] keras = {
+      0.405432, 0.405432, 0.405432, 0.405432, 0.73605347, 0.73605347, 0.73605347, 0.73605347
+    };
     assertClose(out, keras, 1e-6, "SimpleRNN");
   }
 
   @Test
   void gruMatchesKerasRecordedOutput() {
-    double[] out = lastOutput(TFloat32.class, p -> new GruCell<>(p, 4, 3), arange(72), 3, 6, 4,
-        KerasBaselineCellsTest::kerasConstants);
-    double[] keras = {0.5217289, 0.5217289, 0.5217289, 0.6371659, 0.6371659, 0.6371659,
-        0.39384964, 0.39384964, 0.3938496};
+    double[] out =
+        lastOutput(
+            TFloat32.class,
+            p -> new GruCell<>(p, 4, 3),
+            arange(72),
+            3,
+            6,
+            4,
+            KerasBaselineCellsTest::kerasConstants);
+    double[] keras = {
+      0.5217289,
+      0.5217289,
+      0.5217289,
+      0.6371659,
+      0.6371659,
+      0.6371659,
+      0.39384964,
+      0.39384964,
+      0.3938496
+    };
     assertClose(out, keras, 1e-6, "GRU");
   }
 
   @Test
   void lstmMatchesKerasRecordedOutput() {
     // Keras keeps unit_forget_bias with a custom bias initializer: the forget block is ones.
-    double[] out = lastOutput(TFloat32.class, p -> new LstmCell<>(p, 4, 3), arange(72), 3, 6, 4, p -> {
-      if (!p.name().endsWith("bias")) {
-        return kerasConstants(p);
-      }
-      double[] bias = filled(12, 0.03);
-      Arrays.fill(bias, 3, 6, 1.0);
-      return bias;
-    });
-    double[] keras = {0.6288687, 0.6288687, 0.6288687, 0.86899155, 0.86899155, 0.86899155,
-        0.9460773, 0.9460773, 0.9460773};
+    double[] out =
+        lastOutput(
+            TFloat32.class,
+            p -> new LstmCell<>(p, 4, 3),
+            arange(72),
+            3,
+            6,
+            4,
+            p -> {
+              if (!p.name().endsWith("bias")) {
+                return kerasConstants(p);
+              }
+              double[] bias = filled(12, 0.03);
+              Arrays.fill(bias, 3, 6, 1.0);
+              return bias;
+            });
+    double[] keras = {
+      0.6288687,
+      0.6288687,
+      0.6288687,
+      0.86899155,
+      0.86899155,
+      0.86899155,
+      0.9460773,
+      0.9460773,
+      0.9460773
+    };
     assertClose(out, keras, 1e-6, "LSTM");
   }
 
@@ -130,7 +178,8 @@ class KerasBaselineCellsTest {
         "bias", Tensors.uniform(seed + 2, (gruBias ? 2 : 1) * gates * U, 0.3));
   }
 
-  private static <T extends TFloating> Function<Param<T>, double[]> byLeafName(Map<String, double[]> w) {
+  private static <T extends TFloating> Function<Param<T>, double[]> byLeafName(
+      Map<String, double[]> w) {
     return p -> w.get(p.name().substring(p.name().lastIndexOf('/') + 1));
   }
 
@@ -140,10 +189,21 @@ class KerasBaselineCellsTest {
     double[] x = Tensors.uniform(13, B * T * D, 1.0);
     double[] h = new double[B * U];
     for (int t = 0; t < T; t++) {
-      h = Mat.tanh(Mat.add(Mat.addRow(Mat.matmul(step(x, t), w.get("kernel"), B, D, U), w.get("bias")),
-          Mat.matmul(h, w.get("recurrent_kernel"), B, U, U)));
+      h =
+          Mat.tanh(
+              Mat.add(
+                  Mat.addRow(Mat.matmul(step(x, t), w.get("kernel"), B, D, U), w.get("bias")),
+                  Mat.matmul(h, w.get("recurrent_kernel"), B, U, U)));
     }
-    double[] out = lastOutput(TFloat64.class, p -> new SimpleRnnCell<>(p.child("rnn"), D, U), x, B, T, D, byLeafName(w));
+    double[] out =
+        lastOutput(
+            TFloat64.class,
+            p -> new SimpleRnnCell<>(p.child("rnn"), D, U),
+            x,
+            B,
+            T,
+            D,
+            byLeafName(w));
     assertClose(out, h, 1e-13, "SimpleRNN float64");
   }
 
@@ -168,7 +228,9 @@ class KerasBaselineCellsTest {
       }
       h = next;
     }
-    double[] out = lastOutput(TFloat64.class, p -> new GruCell<>(p.child("gru"), D, U), x, B, T, D, byLeafName(w));
+    double[] out =
+        lastOutput(
+            TFloat64.class, p -> new GruCell<>(p.child("gru"), D, U), x, B, T, D, byLeafName(w));
     assertClose(out, h, 1e-13, "GRU float64");
   }
 
@@ -179,8 +241,12 @@ class KerasBaselineCellsTest {
     double[] h = new double[B * U];
     double[] c = new double[B * U];
     for (int t = 0; t < T; t++) {
-      double[] z = Mat.addRow(Mat.add(Mat.matmul(step(x, t), w.get("kernel"), B, D, 4 * U),
-          Mat.matmul(h, w.get("recurrent_kernel"), B, U, 4 * U)), w.get("bias"));
+      double[] z =
+          Mat.addRow(
+              Mat.add(
+                  Mat.matmul(step(x, t), w.get("kernel"), B, D, 4 * U),
+                  Mat.matmul(h, w.get("recurrent_kernel"), B, U, 4 * U)),
+              w.get("bias"));
       double[] hn = new double[B * U];
       double[] cn = new double[B * U];
       for (int b = 0; b < B; b++) {
@@ -197,7 +263,9 @@ class KerasBaselineCellsTest {
       h = hn;
       c = cn;
     }
-    double[] out = lastOutput(TFloat64.class, p -> new LstmCell<>(p.child("lstm"), D, U), x, B, T, D, byLeafName(w));
+    double[] out =
+        lastOutput(
+            TFloat64.class, p -> new LstmCell<>(p.child("lstm"), D, U), x, B, T, D, byLeafName(w));
     assertClose(out, h, 1e-13, "LSTM float64");
   }
 }

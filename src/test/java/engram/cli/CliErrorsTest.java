@@ -13,7 +13,9 @@ import java.nio.file.StandardCopyOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad input gives one line on stderr that names the problem, a non-zero exit code, no stack trace. */
+/**
+ * Bad input gives one line on stderr that names the problem, a non-zero exit code, no stack trace.
+ */
 class CliErrorsTest {
 
   static final Path DATA = Path.of("..", "shared", "data").toAbsolutePath();
@@ -32,7 +34,9 @@ class CliErrorsTest {
     String err = o.err().strip();
     assertEquals(1, err.lines().count(), "exactly one line on stderr, got:\n" + o.err());
     assertTrue(err.startsWith("engram: "), err);
-    assertFalse(err.contains("\tat ") || err.contains("Exception"), "no stack trace or exception name: " + err);
+    assertFalse(
+        err.contains("\tat ") || err.contains("Exception"),
+        "no stack trace or exception name: " + err);
     for (String m : mentions) {
       assertTrue(err.contains(m), "error should mention '" + m + "': " + err);
     }
@@ -41,8 +45,18 @@ class CliErrorsTest {
   @Test
   void missingDataDirectory(@TempDir Path tmp) {
     Path missing = tmp.resolve("no-such-dir");
-    assertOneLineError(engram("train", "--model", "lstm", "--data-dir", missing.toString(), "--out", tmp.resolve("r").toString()),
-        Main.EXIT_DATA, missing.resolve("mnist").toString(), "data-loaders/mnist.sh");
+    assertOneLineError(
+        engram(
+            "train",
+            "--model",
+            "lstm",
+            "--data-dir",
+            missing.toString(),
+            "--out",
+            tmp.resolve("r").toString()),
+        Main.EXIT_DATA,
+        missing.resolve("mnist").toString(),
+        "data-loaders/mnist.sh");
   }
 
   @Test
@@ -57,13 +71,26 @@ class CliErrorsTest {
     byte[] bytes = Files.readAllBytes(labels);
     bytes[bytes.length / 2] ^= 0x5A;
     Files.write(labels, bytes);
-    assertOneLineError(engram("train", "--model", "lstm", "--data-dir", tmp.resolve("data").toString(), "--out", tmp.resolve("r").toString()),
-        Main.EXIT_DATA, "train-labels-idx1-ubyte.gz");
+    assertOneLineError(
+        engram(
+            "train",
+            "--model",
+            "lstm",
+            "--data-dir",
+            tmp.resolve("data").toString(),
+            "--out",
+            tmp.resolve("r").toString()),
+        Main.EXIT_DATA,
+        "train-labels-idx1-ubyte.gz");
   }
 
   @Test
   void unknownModel() {
-    assertOneLineError(engram("train", "--model", "transformer"), Main.EXIT_USAGE, "transformer", "[enn, rnn, gru, lstm]");
+    assertOneLineError(
+        engram("train", "--model", "transformer"),
+        Main.EXIT_USAGE,
+        "transformer",
+        "[enn, rnn, gru, lstm]");
   }
 
   @Test
@@ -78,32 +105,59 @@ class CliErrorsTest {
 
   @Test
   void invalidConfigValue(@TempDir Path tmp) {
-    assertOneLineError(engram("train", "--model", "enn", "--memory", "0", "--data-dir", DATA.toString(), "--out", tmp.toString()),
-        Main.EXIT_USAGE, "memorySize", "> 0");
+    assertOneLineError(
+        engram(
+            "train",
+            "--model",
+            "enn",
+            "--memory",
+            "0",
+            "--data-dir",
+            DATA.toString(),
+            "--out",
+            tmp.toString()),
+        Main.EXIT_USAGE,
+        "memorySize",
+        "> 0");
   }
 
   @Test
   void memoryFlagOnABaseline(@TempDir Path tmp) {
-    assertOneLineError(engram("train", "--model", "gru", "--memory", "32", "--out", tmp.toString()),
-        Main.EXIT_USAGE, "--memory", "enn");
+    assertOneLineError(
+        engram("train", "--model", "gru", "--memory", "32", "--out", tmp.toString()),
+        Main.EXIT_USAGE,
+        "--memory",
+        "enn");
   }
 
   @Test
   void presetWithUnknownKey(@TempDir Path tmp) throws Exception {
     Path preset = tmp.resolve("p.json");
-    Files.writeString(preset, "{\"model\": {\"type\": \"enn\", \"engram\": {\"memorySlots\": 32}}}");
-    assertOneLineError(engram("train", "--preset", preset.toString()), Main.EXIT_USAGE, "memorySlots", "memorySize");
+    Files.writeString(
+        preset, "{\"model\": {\"type\": \"enn\", \"engram\": {\"memorySlots\": 32}}}");
+    assertOneLineError(
+        engram("train", "--preset", preset.toString()),
+        Main.EXIT_USAGE,
+        "memorySlots",
+        "memorySize");
   }
 
   @Test
   void missingPreset(@TempDir Path tmp) {
-    assertOneLineError(engram("train", "--preset", tmp.resolve("nope.json").toString()), Main.EXIT_USAGE, "nope.json", "models/");
+    assertOneLineError(
+        engram("train", "--preset", tmp.resolve("nope.json").toString()),
+        Main.EXIT_USAGE,
+        "nope.json",
+        "models/");
   }
 
   @Test
   void resumeWithoutRunDirectory(@TempDir Path tmp) {
-    assertOneLineError(engram("train", "--resume", "--out", tmp.resolve("never-ran").toString()),
-        Main.EXIT_DATA, "config.json", "--resume");
+    assertOneLineError(
+        engram("train", "--resume", "--out", tmp.resolve("never-ran").toString()),
+        Main.EXIT_DATA,
+        "config.json",
+        "--resume");
   }
 
   @Test
@@ -113,7 +167,9 @@ class CliErrorsTest {
 
   @Test
   void theRealBinaryExitsNonZeroWithOneLine(@TempDir Path tmp) throws Exception {
-    Object[] r = Subprocess.run(tmp, "train", "--model", "enn", "--data-dir", tmp.resolve("empty").toString());
+    Object[] r =
+        Subprocess.run(
+            tmp, "train", "--model", "enn", "--data-dir", tmp.resolve("empty").toString());
     Outcome o = new Outcome((Integer) r[0], (String) r[1], (String) r[2]);
     assertOneLineError(o, Main.EXIT_DATA, "mnist");
   }

@@ -38,8 +38,7 @@ class IdxTest {
   @Test
   void readsUnsignedBytesAboveByteMaxValue() throws IOException {
     byte[] payload = {(byte) 0, (byte) 127, (byte) 128, (byte) 255};
-    Path file =
-        writeIdxGz(dir.resolve("labels.gz"), Idx.MAGIC_UBYTE_RANK1, new int[] {4}, payload);
+    Path file = writeIdxGz(dir.resolve("labels.gz"), Idx.MAGIC_UBYTE_RANK1, new int[] {4}, payload);
 
     Idx.Data data = Idx.readGzip(file, Idx.MAGIC_UBYTE_RANK1, new int[] {4}, FIX);
 

@@ -53,8 +53,7 @@ class MnistCorruptionTest {
 
     DataException e = assertLoadFails(Mnist.Split.TRAIN);
 
-    assertMessage(
-        e, file, "SHA-256 mismatch", "(9912422 bytes)", "(4956211 bytes)", FETCH_FIX);
+    assertMessage(e, file, "SHA-256 mismatch", "(9912422 bytes)", "(4956211 bytes)", FETCH_FIX);
   }
 
   @Test
@@ -91,8 +90,10 @@ class MnistCorruptionTest {
 
   @Test
   void swappedImagesAndLabelsAreRecognisedByMagic() throws IOException {
-    Path images = IdxTest.writeIdxGz(dataDir.resolve("images.gz"), 2051, dims(3), new byte[3 * 784]);
-    Path labels = IdxTest.writeIdxGz(dataDir.resolve("labels.gz"), 2049, new int[] {3}, new byte[3]);
+    Path images =
+        IdxTest.writeIdxGz(dataDir.resolve("images.gz"), 2051, dims(3), new byte[3 * 784]);
+    Path labels =
+        IdxTest.writeIdxGz(dataDir.resolve("labels.gz"), 2049, new int[] {3}, new byte[3]);
 
     DataException e = assertParseFails(labels, images, 3);
 
@@ -103,7 +104,8 @@ class MnistCorruptionTest {
   void truncatedImagePayloadIsReported() throws IOException {
     Path images =
         IdxTest.writeIdxGz(dataDir.resolve("images.gz"), 2051, dims(3), new byte[3 * 784 - 5]);
-    Path labels = IdxTest.writeIdxGz(dataDir.resolve("labels.gz"), 2049, new int[] {3}, new byte[3]);
+    Path labels =
+        IdxTest.writeIdxGz(dataDir.resolve("labels.gz"), 2049, new int[] {3}, new byte[3]);
 
     DataException e = assertParseFails(images, labels, 3);
 
@@ -112,8 +114,10 @@ class MnistCorruptionTest {
 
   @Test
   void labelCountMustMatchImageCount() throws IOException {
-    Path images = IdxTest.writeIdxGz(dataDir.resolve("images.gz"), 2051, dims(3), new byte[3 * 784]);
-    Path labels = IdxTest.writeIdxGz(dataDir.resolve("labels.gz"), 2049, new int[] {2}, new byte[2]);
+    Path images =
+        IdxTest.writeIdxGz(dataDir.resolve("images.gz"), 2051, dims(3), new byte[3 * 784]);
+    Path labels =
+        IdxTest.writeIdxGz(dataDir.resolve("labels.gz"), 2049, new int[] {2}, new byte[2]);
 
     DataException e = assertParseFails(images, labels, 3);
 
@@ -122,9 +126,11 @@ class MnistCorruptionTest {
 
   @Test
   void labelOutsideZeroToNineIsReported() throws IOException {
-    Path images = IdxTest.writeIdxGz(dataDir.resolve("images.gz"), 2051, dims(3), new byte[3 * 784]);
+    Path images =
+        IdxTest.writeIdxGz(dataDir.resolve("images.gz"), 2051, dims(3), new byte[3 * 784]);
     Path labels =
-        IdxTest.writeIdxGz(dataDir.resolve("labels.gz"), 2049, new int[] {3}, new byte[] {1, 10, 2});
+        IdxTest.writeIdxGz(
+            dataDir.resolve("labels.gz"), 2049, new int[] {3}, new byte[] {1, 10, 2});
 
     DataException e = assertParseFails(images, labels, 3);
 
@@ -136,7 +142,8 @@ class MnistCorruptionTest {
     byte[] pixels = new byte[2 * 784];
     pixels[784 + 3] = (byte) 255;
     Path images = IdxTest.writeIdxGz(dataDir.resolve("images.gz"), 2051, dims(2), pixels);
-    Path labels = IdxTest.writeIdxGz(dataDir.resolve("labels.gz"), 2049, new int[] {2}, new byte[] {9, 0});
+    Path labels =
+        IdxTest.writeIdxGz(dataDir.resolve("labels.gz"), 2049, new int[] {2}, new byte[] {9, 0});
 
     Mnist mnist = Mnist.parse(images, labels, 2, Mnist.Split.TEST, Mnist.View.PIXELS);
 

@@ -28,7 +28,8 @@ class InitializerTest {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Param<TFloat64> p = ParamSet.create(tf, TFloat64.class, seed).create("w", init, true, shape);
-      try (Session s = new Session(g); Result r = s.runner().fetch(p.value()).run()) {
+      try (Session s = new Session(g);
+          Result r = s.runner().fetch(p.value()).run()) {
         return Tensors.read(r.get(0));
       }
     }
@@ -76,15 +77,23 @@ class InitializerTest {
 
   @Test
   void unitForgetBiasBlocks() {
-    Initializer bias = new Initializer.Blocks(List.of(Initializer.zeros(), Initializer.ones(), Initializer.zeros(), Initializer.zeros()));
+    Initializer bias =
+        new Initializer.Blocks(
+            List.of(
+                Initializer.zeros(), Initializer.ones(), Initializer.zeros(), Initializer.zeros()));
     assertArrayEquals(new double[] {0, 0, 1, 1, 0, 0, 0, 0}, initialValue(bias, 5, 8));
     assertThrows(IllegalArgumentException.class, () -> initialValue(bias, 5, 6));
   }
 
   @Test
   void sameSeedSameWeightsOtherSeedOtherWeights() {
-    assertArrayEquals(initialValue(Initializer.glorotUniform(), 9, 4, 4), initialValue(Initializer.glorotUniform(), 9, 4, 4));
-    assertTrue(!Arrays.equals(initialValue(Initializer.glorotUniform(), 9, 4, 4), initialValue(Initializer.glorotUniform(), 10, 4, 4)));
+    assertArrayEquals(
+        initialValue(Initializer.glorotUniform(), 9, 4, 4),
+        initialValue(Initializer.glorotUniform(), 9, 4, 4));
+    assertTrue(
+        !Arrays.equals(
+            initialValue(Initializer.glorotUniform(), 9, 4, 4),
+            initialValue(Initializer.glorotUniform(), 10, 4, 4)));
   }
 
   @Test
@@ -92,13 +101,18 @@ class InitializerTest {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       ParamSet<TFloat32> params = ParamSet.create(tf, TFloat32.class, 0);
-      Param<TFloat32> k = params.child("lstm").create("kernel", Initializer.glorotUniform(), true, 3, 4);
+      Param<TFloat32> k =
+          params.child("lstm").create("kernel", Initializer.glorotUniform(), true, 3, 4);
       params.child("lstm").create("state", Initializer.zeros(), false, 2);
       assertEquals("lstm/kernel", k.name());
-      assertEquals("lstm/kernel", k.variable().op().name(), "variable op name = parameter name (checkpoint key)");
+      assertEquals(
+          "lstm/kernel",
+          k.variable().op().name(),
+          "variable op name = parameter name (checkpoint key)");
       assertEquals(1, params.trainable().size());
       assertEquals(12, params.trainableCount());
-      assertThrows(IllegalArgumentException.class,
+      assertThrows(
+          IllegalArgumentException.class,
           () -> params.child("lstm").create("kernel", Initializer.zeros(), true, 1));
       assertThrows(IllegalArgumentException.class, () -> params.child("a/b"));
     }

@@ -104,7 +104,8 @@ public final class Mat {
   }
 
   /** Layer normalisation of each row: (x - mean) / sqrt(var + eps) * gamma + beta. */
-  public static double[] layerNorm(double[] x, int n, int h, double[] gamma, double[] beta, double eps) {
+  public static double[] layerNorm(
+      double[] x, int n, int h, double[] gamma, double[] beta, double eps) {
     double[] y = new double[x.length];
     for (int i = 0; i < n; i++) {
       double mean = 0;

@@ -26,7 +26,8 @@ public final class Subprocess {
   }
 
   /** Runs to completion; returns {exit code, stdout, stderr}. */
-  public static Object[] run(Path workDir, String... args) throws IOException, InterruptedException {
+  public static Object[] run(Path workDir, String... args)
+      throws IOException, InterruptedException {
     Process p = engram(workDir, args).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

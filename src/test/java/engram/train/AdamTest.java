@@ -24,8 +24,8 @@ import org.tensorflow.types.TFloat32;
 class AdamTest {
 
   /**
-   * Minimises {@code loss = sum(w * c) + 0.5 sum(w^2)} (gradient {@code c + w}) from {@code w0}
-   * and returns w after each of {@code steps} steps, learning rate {@code lrs[k]} at step k.
+   * Minimises {@code loss = sum(w * c) + 0.5 sum(w^2)} (gradient {@code c + w}) from {@code w0} and
+   * returns w after each of {@code steps} steps, learning rate {@code lrs[k]} at step k.
    */
   static double[][] run(double[] w0, double[] c, double clipnorm, double[] lrs) {
     try (Graph g = new Graph()) {
@@ -34,8 +34,11 @@ class AdamTest {
       Param<TFloat32> w = params.create("w", Initializer.zeros(), true, w0.length);
       Operand<TFloat32> loss =
           tf.math.add(
-              tf.sum(tf.math.mul(w.value(), tf.dtypes.cast(tf.constant(c), TFloat32.class)), tf.constant(0)),
-              tf.math.mul(tf.constant(0.5f), tf.sum(tf.math.mul(w.value(), w.value()), tf.constant(0))));
+              tf.sum(
+                  tf.math.mul(w.value(), tf.dtypes.cast(tf.constant(c), TFloat32.class)),
+                  tf.constant(0)),
+              tf.math.mul(
+                  tf.constant(0.5f), tf.sum(tf.math.mul(w.value(), w.value()), tf.constant(0))));
       Output<?>[] grads = g.addGradients(loss.asOutput(), new Output<?>[] {w.value().asOutput()});
       @SuppressWarnings("unchecked")
       Operand<TFloat32> grad = (Operand<TFloat32>) grads[0];
@@ -81,7 +84,8 @@ class AdamTest {
     double[][] reference = keras(w0, c, 1.0, lrs);
     assertArrayEquals(reference[1], clipped[1], 1e-6);
     double[][] unclipped = keras(w0, c, 0, lrs);
-    assertEquals(true, Math.abs(unclipped[1][1] - reference[1][1]) > 1e-2, "the clip must matter here");
+    assertEquals(
+        true, Math.abs(unclipped[1][1] - reference[1][1]) > 1e-2, "the clip must matter here");
   }
 
   @Test

@@ -26,17 +26,36 @@ class ResumeTest {
   static final Path DATA = Path.of("..", "shared", "data").toAbsolutePath();
 
   static String[] args(Path out, String... progress) {
-    List<String> a = new java.util.ArrayList<>(List.of(
-        "train", "--model", "lstm", "--hidden", "8", "--epochs", "3", "--batch", "16",
-        "--train-limit", "640", "--test-limit", "64", "--threads", "1",
-        "--data-dir", DATA.toString(), "--out", out.toString()));
+    List<String> a =
+        new java.util.ArrayList<>(
+            List.of(
+                "train",
+                "--model",
+                "lstm",
+                "--hidden",
+                "8",
+                "--epochs",
+                "3",
+                "--batch",
+                "16",
+                "--train-limit",
+                "640",
+                "--test-limit",
+                "64",
+                "--threads",
+                "1",
+                "--data-dir",
+                DATA.toString(),
+                "--out",
+                out.toString()));
     a.addAll(List.of(progress));
     return a.toArray(String[]::new);
   }
 
   static int runInProcess(String... args) {
     StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
+    int code =
+        Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
     assertEquals(0, code, "engram failed: " + err);
     return code;
   }
@@ -44,7 +63,8 @@ class ResumeTest {
   @Test
   void killedMidEpochResumesAndMatchesAnUninterruptedRun(@TempDir Path tmp) throws Exception {
     Path killed = tmp.resolve("killed");
-    Process p = Subprocess.engram(tmp, args(killed, "--progress", "log", "--log-every", "1")).start();
+    Process p =
+        Subprocess.engram(tmp, args(killed, "--progress", "log", "--log-every", "1")).start();
     boolean sawEpoch2 = false;
     try (BufferedReader err = Subprocess.stderr(p)) {
       String line;
@@ -61,18 +81,30 @@ class ResumeTest {
     assertTrue(sawEpoch2, "the run never reached epoch 2 (exit " + p.exitValue() + ")");
     assertTrue(p.exitValue() != 0, "the process must have been killed, not have finished");
     assertTrue(Files.isDirectory(killed.resolve("checkpoints/epoch-0001")));
-    assertFalse(Files.exists(killed.resolve("checkpoints/epoch-0002")), "killed before epoch 2 ended");
+    assertFalse(
+        Files.exists(killed.resolve("checkpoints/epoch-0002")), "killed before epoch 2 ended");
     assertFalse(Files.exists(killed.resolve("result.json")));
     assertEquals(2, Files.readAllLines(killed.resolve("metrics.csv")).size(), "header + epoch 1");
 
-    runInProcess("train", "--resume", "--out", killed.toString(), "--data-dir", DATA.toString(),
-        "--threads", "1", "--progress", "none");
+    runInProcess(
+        "train",
+        "--resume",
+        "--out",
+        killed.toString(),
+        "--data-dir",
+        DATA.toString(),
+        "--threads",
+        "1",
+        "--progress",
+        "none");
     Path straight = tmp.resolve("straight");
     runInProcess(args(straight, "--progress", "none"));
 
     assertEquals(4, Files.readAllLines(killed.resolve("metrics.csv")).size(), "header + 3 epochs");
     String weights = "checkpoints/epoch-0003/variables.data-00000-of-00001";
-    assertArrayEquals(Files.readAllBytes(straight.resolve(weights)), Files.readAllBytes(killed.resolve(weights)),
+    assertArrayEquals(
+        Files.readAllBytes(straight.resolve(weights)),
+        Files.readAllBytes(killed.resolve(weights)),
         "resumed run must end with the uninterrupted run's weights and optimizer state");
     assertEquals(lossColumns(straight), lossColumns(killed));
   }

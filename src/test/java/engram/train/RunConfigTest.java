@@ -51,7 +51,9 @@ class RunConfigTest {
 
   @Test
   void presetMergesOverDefaults() {
-    RunConfig c = RunConfig.parsePreset("{\"model\": {\"type\": \"lstm\"}, \"train\": {\"epochs\": 3}}", "inline");
+    RunConfig c =
+        RunConfig.parsePreset(
+            "{\"model\": {\"type\": \"lstm\"}, \"train\": {\"epochs\": 3}}", "inline");
     assertEquals(List.of(128, 64), c.model().units());
     assertEquals(3, c.train().epochs());
     assertEquals(128, c.train().batchSize());
@@ -59,22 +61,40 @@ class RunConfigTest {
 
   @Test
   void roundTripsThroughJson() {
-    RunConfig c = RunConfig.parsePreset("{\"model\": {\"type\": \"enn\", \"engram\": {\"memorySize\": 16}}}", "inline");
+    RunConfig c =
+        RunConfig.parsePreset(
+            "{\"model\": {\"type\": \"enn\", \"engram\": {\"memorySize\": 16}}}", "inline");
     assertEquals(c, RunConfig.fromJson(c.toJson(), "round trip"));
   }
 
   @Test
   void errorsNameTheKeyAndTheValidOnes() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> RunConfig.parsePreset("{\"model\": {\"type\": \"enn\"}, \"train\": {\"epoch\": 3}}", "p.json"));
-    assertTrue(e.getMessage().contains("'epoch'") && e.getMessage().contains("epochs"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> RunConfig.parsePreset("{\"train\": {}}", "p.json"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RunConfig.parsePreset(
+                    "{\"model\": {\"type\": \"enn\"}, \"train\": {\"epoch\": 3}}", "p.json"));
+    assertTrue(
+        e.getMessage().contains("'epoch'") && e.getMessage().contains("epochs"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RunConfig.parsePreset("{\"train\": {}}", "p.json"));
     assertTrue(e.getMessage().contains("model.type"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> RunConfig.parsePreset("{\"model\": {\"type\": \"gru\", \"engram\": {}}}", "p.json"));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RunConfig.parsePreset(
+                    "{\"model\": {\"type\": \"gru\", \"engram\": {}}}", "p.json"));
     assertTrue(e.getMessage().contains("model.engram applies only to type enn"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> RunConfig.parsePreset("{\"model\": {\"type\": \"enn\", \"units\": [64, 32]}}", "p.json"));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RunConfig.parsePreset(
+                    "{\"model\": {\"type\": \"enn\", \"units\": [64, 32]}}", "p.json"));
     assertTrue(e.getMessage().contains("single width"), e.getMessage());
   }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.cli.Main;
 import engram.data.DataConfig;
 import engram.data.Splits;
-import engram.models.ModelConfig;
 import engram.models.ModelType;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,7 +31,9 @@ class TrainerTest {
   static RunConfig config(ModelType type, List<Integer> units, int epochs) {
     RunConfig base = RunConfig.defaults(type);
     TrainConfig t = base.train().withEpochs(epochs).withBatchSize(32).withLearningRate(3e-3);
-    return base.withModel(base.model().withUnits(units)).withTrain(t).withData(DataConfig.mnistDefaults().withLimits(1200, 200));
+    return base.withModel(base.model().withUnits(units))
+        .withTrain(t)
+        .withData(DataConfig.mnistDefaults().withLimits(1200, 200));
   }
 
   @Test
@@ -43,10 +44,19 @@ class TrainerTest {
 
     List<EpochMetrics> h = r.history();
     assertEquals(3, h.size());
-    assertTrue(h.get(2).trainLoss() < h.get(0).trainLoss() - 0.3,
+    assertTrue(
+        h.get(2).trainLoss() < h.get(0).trainLoss() - 0.3,
         "training loss must fall: " + h.get(0).trainLoss() + " -> " + h.get(2).trainLoss());
-    assertTrue(r.testAccuracy() > 0.3, "well above chance (0.1) after 3 short epochs: " + r.testAccuracy());
-    for (String f : List.of("config.json", "metrics.csv", "result.json", "checkpoint.json", "checkpoints/epoch-0003/state.json")) {
+    assertTrue(
+        r.testAccuracy() > 0.3,
+        "well above chance (0.1) after 3 short epochs: " + r.testAccuracy());
+    for (String f :
+        List.of(
+            "config.json",
+            "metrics.csv",
+            "result.json",
+            "checkpoint.json",
+            "checkpoints/epoch-0003/state.json")) {
       assertTrue(Files.exists(tmp.resolve(f)), f);
     }
     assertEquals(c, RunConfig.fromJson(Files.readString(tmp.resolve("config.json")), "saved"));
@@ -61,8 +71,10 @@ class TrainerTest {
   void refusesToOverwriteARunWithoutResume(@TempDir Path tmp) throws Exception {
     RunConfig c = config(ModelType.RNN, List.of(8), 1);
     new Trainer(c, data, tmp, Progress.none(), null).run(false);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Trainer(c, data, tmp, Progress.none(), null).run(false));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(c, data, tmp, Progress.none(), null).run(false));
     assertTrue(e.getMessage().contains("--resume"), e.getMessage());
   }
 
@@ -70,7 +82,9 @@ class TrainerTest {
   void resumingAFinishedRunWithMoreEpochsContinuesIt(@TempDir Path tmp) throws Exception {
     RunConfig c = config(ModelType.GRU, List.of(8), 1);
     new Trainer(c, data, tmp, Progress.none(), null).run(false);
-    TrainResult r = new Trainer(c.withTrain(c.train().withEpochs(2)), data, tmp, Progress.none(), null).run(true);
+    TrainResult r =
+        new Trainer(c.withTrain(c.train().withEpochs(2)), data, tmp, Progress.none(), null)
+            .run(true);
     assertEquals(2, r.epochs());
     assertEquals(3, Files.readAllLines(tmp.resolve("metrics.csv")).size());
   }
@@ -78,10 +92,31 @@ class TrainerTest {
   @Test
   void divergenceStopsWithExitCode4AndNamesTheCheckpoint(@TempDir Path tmp) {
     StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
-        "train", "--model", "rnn", "--hidden", "8", "--lr", "1e38", "--clipnorm", "0", "--epochs", "2",
-        "--train-limit", "600", "--test-limit", "50", "--data-dir", DATA.toString(), "--out", tmp.toString(),
-        "--progress", "none");
+    int code =
+        Main.run(
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            "train",
+            "--model",
+            "rnn",
+            "--hidden",
+            "8",
+            "--lr",
+            "1e38",
+            "--clipnorm",
+            "0",
+            "--epochs",
+            "2",
+            "--train-limit",
+            "600",
+            "--test-limit",
+            "50",
+            "--data-dir",
+            DATA.toString(),
+            "--out",
+            tmp.toString(),
+            "--progress",
+            "none");
     assertEquals(Main.EXIT_DIVERGED, code, err.toString());
     assertTrue(err.toString().contains("loss is"), err.toString());
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
