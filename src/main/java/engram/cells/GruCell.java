@@ -1,10 +1,8 @@
 package engram.cells;
 
 import engram.nn.Initializer;
-import engram.nn.Param;
 import engram.nn.ParamSet;
 import engram.ops.Scalars;
-import engram.ops.Shapes;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -28,40 +26,17 @@ import org.tensorflow.types.family.TFloating;
  *
  * Shapes: W [D,3U] "kernel"; U [U,3U] "recurrent_kernel"; "bias" [2,3U] = (b_in; b_rec).
  */
-public final class GruCell<T extends TFloating> implements RecurrentCell<T> {
+public final class GruCell<T extends TFloating> extends KerasCell<T> {
 
   public static final String H = "h";
 
-  private final int inputSize;
-  private final int units;
-  private final Class<T> type;
-  private final Param<T> kernel;
-  private final Param<T> recurrentKernel;
-  private final Param<T> bias;
-
   public GruCell(ParamSet<T> params, int inputSize, int units) {
-    this.inputSize = inputSize;
-    this.units = units;
-    this.type = params.type();
-    this.kernel = params.create("kernel", Initializer.glorotUniform(), true, inputSize, 3L * units);
-    this.recurrentKernel =
-        params.create("recurrent_kernel", Initializer.orthogonal(), true, units, 3L * units);
-    this.bias = params.create("bias", Initializer.zeros(), true, 2, 3L * units);
-  }
-
-  @Override
-  public int inputSize() {
-    return inputSize;
-  }
-
-  @Override
-  public int outputSize() {
-    return units;
+    super(params, inputSize, units, 3, Initializer.zeros(), 2, 3L * units);
   }
 
   @Override
   public State<T> initialState(Ops tf, Operand<TInt32> batchSize, NoiseSource noise) {
-    return State.of(H, tf.zeros(Shapes.withBatch(tf, batchSize, units), type));
+    return State.of(H, zeros(tf, batchSize));
   }
 
   @Override

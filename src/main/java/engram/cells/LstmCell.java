@@ -1,9 +1,7 @@
 package engram.cells;
 
 import engram.nn.Initializer;
-import engram.nn.Param;
 import engram.nn.ParamSet;
-import engram.ops.Shapes;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -25,46 +23,24 @@ import org.tensorflow.types.family.TFloating;
  *
  * Shapes: W [D,4U] "kernel"; U [U,4U] "recurrent_kernel"; b [4U] "bias". State (h, c), zeros.
  */
-public final class LstmCell<T extends TFloating> implements RecurrentCell<T> {
+public final class LstmCell<T extends TFloating> extends KerasCell<T> {
 
   public static final String H = "h";
   public static final String C = "c";
 
-  private final int inputSize;
-  private final int units;
-  private final Class<T> type;
-  private final Param<T> kernel;
-  private final Param<T> recurrentKernel;
-  private final Param<T> bias;
+  /** Keras' {@code unit_forget_bias=True}: bias blocks (i, f, c, o) = (0, 1, 0, 0). */
+  private static final Initializer UNIT_FORGET_BIAS =
+      new Initializer.Blocks(
+          List.of(
+              Initializer.zeros(), Initializer.ones(), Initializer.zeros(), Initializer.zeros()));
 
   public LstmCell(ParamSet<T> params, int inputSize, int units) {
-    this.inputSize = inputSize;
-    this.units = units;
-    this.type = params.type();
-    this.kernel = params.create("kernel", Initializer.glorotUniform(), true, inputSize, 4L * units);
-    this.recurrentKernel =
-        params.create("recurrent_kernel", Initializer.orthogonal(), true, units, 4L * units);
-    Initializer unitForgetBias =
-        new Initializer.Blocks(
-            List.of(
-                Initializer.zeros(), Initializer.ones(), Initializer.zeros(), Initializer.zeros()));
-    this.bias = params.create("bias", unitForgetBias, true, 4L * units);
-  }
-
-  @Override
-  public int inputSize() {
-    return inputSize;
-  }
-
-  @Override
-  public int outputSize() {
-    return units;
+    super(params, inputSize, units, 4, UNIT_FORGET_BIAS, 4L * units);
   }
 
   @Override
   public State<T> initialState(Ops tf, Operand<TInt32> batchSize, NoiseSource noise) {
-    Operand<TInt32> shape = Shapes.withBatch(tf, batchSize, units);
-    return State.of(H, tf.zeros(shape, type), C, tf.zeros(shape, type));
+    return State.of(H, zeros(tf, batchSize), C, zeros(tf, batchSize));
   }
 
   @Override
