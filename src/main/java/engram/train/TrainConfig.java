@@ -16,6 +16,9 @@ package engram.train;
  * @param deterministicEval validate and test the ENN without random draws (zero initial state, no
  *     trace noise); false draws them as the reference does in {@code evaluate}
  * @param keepCheckpoints epoch checkpoints kept besides the best one
+ * @param evalBatchSize batch size of validation and test runs; 0 = {@code batchSize}. It matters
+ *     for the ENN, whose trace is a batch mean: predictions depend on the batch they are made in,
+ *     so by default the model is evaluated in batches of the size it was trained with
  */
 public record TrainConfig(
     int epochs,
@@ -27,7 +30,8 @@ public record TrainConfig(
     int earlyStoppingPatience,
     boolean restoreBest,
     boolean deterministicEval,
-    int keepCheckpoints) {
+    int keepCheckpoints,
+    int evalBatchSize) {
 
   public TrainConfig {
     if (epochs <= 0) {
@@ -49,6 +53,10 @@ public record TrainConfig(
       throw new IllegalArgumentException(
           "train.earlyStoppingPatience must be >= 0 (0 = off), got " + earlyStoppingPatience);
     }
+    if (evalBatchSize < 0) {
+      throw new IllegalArgumentException(
+          "train.evalBatchSize must be >= 0 (0 = batchSize), got " + evalBatchSize);
+    }
     if (keepCheckpoints < 1) {
       throw new IllegalArgumentException(
           "train.keepCheckpoints must be >= 1, got " + keepCheckpoints);
@@ -57,7 +65,12 @@ public record TrainConfig(
 
   /** Adam 1e-3 with clipnorm 1, batch 128, 15 epochs, seed 42: the ENN notebooks' setting. */
   public static TrainConfig defaults() {
-    return new TrainConfig(15, 128, 1e-3, 1.0, 42, LrSchedule.constant(), 0, false, true, 2);
+    return new TrainConfig(15, 128, 1e-3, 1.0, 42, LrSchedule.constant(), 0, false, true, 2, 0);
+  }
+
+  /** The batch size validation and test runs use. */
+  public int effectiveEvalBatchSize() {
+    return evalBatchSize == 0 ? batchSize : evalBatchSize;
   }
 
   public TrainConfig withEpochs(int v) {
@@ -71,7 +84,8 @@ public record TrainConfig(
         earlyStoppingPatience,
         restoreBest,
         deterministicEval,
-        keepCheckpoints);
+        keepCheckpoints,
+        evalBatchSize);
   }
 
   public TrainConfig withBatchSize(int v) {
@@ -85,7 +99,8 @@ public record TrainConfig(
         earlyStoppingPatience,
         restoreBest,
         deterministicEval,
-        keepCheckpoints);
+        keepCheckpoints,
+        evalBatchSize);
   }
 
   public TrainConfig withLearningRate(double v) {
@@ -99,7 +114,8 @@ public record TrainConfig(
         earlyStoppingPatience,
         restoreBest,
         deterministicEval,
-        keepCheckpoints);
+        keepCheckpoints,
+        evalBatchSize);
   }
 
   public TrainConfig withClipnorm(double v) {
@@ -113,7 +129,8 @@ public record TrainConfig(
         earlyStoppingPatience,
         restoreBest,
         deterministicEval,
-        keepCheckpoints);
+        keepCheckpoints,
+        evalBatchSize);
   }
 
   public TrainConfig withSeed(long v) {
@@ -127,6 +144,7 @@ public record TrainConfig(
         earlyStoppingPatience,
         restoreBest,
         deterministicEval,
-        keepCheckpoints);
+        keepCheckpoints,
+        evalBatchSize);
   }
 }

@@ -29,7 +29,6 @@ public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
   static final String CONFIG_FILE = "config.json";
   static final String RESULT_FILE = "result.json";
-  private static final int EVAL_BATCH = 512;
 
   private final RunConfig config;
   private final Splits data;
@@ -247,13 +246,14 @@ public final class Trainer {
     return state.after(metrics, step, next, improved);
   }
 
-  /** Mean loss and total correct over {@code set}, in batches of {@value #EVAL_BATCH}. */
+  /** Mean loss and total correct over {@code set}, in batches of the evaluation batch size. */
   private TrainingGraph.BatchResult evaluate(
       TrainingGraph g, SequenceDataset set, String task, long salt) {
-    Batches batches = Batches.inOrder(set, EVAL_BATCH);
+    int batchSize = config.train().effectiveEvalBatchSize();
+    Batches batches = Batches.inOrder(set, batchSize);
     int stride = set.timeSteps() * set.features();
-    float[] x = new float[EVAL_BATCH * stride];
-    int[] y = new int[EVAL_BATCH];
+    float[] x = new float[batchSize * stride];
+    int[] y = new int[batchSize];
     double lossSum = 0;
     long correct = 0;
     try (Progress.Task bar = progress.start(task, batches.count())) {
