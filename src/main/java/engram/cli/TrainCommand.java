@@ -1,19 +1,20 @@
 package engram.cli;
 
-import engram.cells.EngramCellConfig;
-import engram.data.DataConfig;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import engram.data.Splits;
-import engram.models.ModelConfig;
 import engram.models.ModelType;
 import engram.train.Progress;
 import engram.train.RunConfig;
-import engram.train.TrainConfig;
 import engram.train.TrainResult;
 import engram.train.Trainer;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -132,6 +133,14 @@ final class TrainCommand implements Callable<Integer> {
       description = "In log mode, a line every N steps (default: 10 %% of an epoch).")
   Integer logEvery;
 
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Change any config key, e.g. --set train.schedule.kind=step --set model.dropout=0.2."
+              + " Repeatable.")
+  List<String> sets = new ArrayList<>();
+
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
@@ -165,8 +174,65 @@ final class TrainCommand implements Callable<Integer> {
     return Main.EXIT_OK;
   }
 
+  /** A flag's change to the config: the JSON path it sets and the value (null when not given). */
+  private record Change(String flag, String path, Object value) {}
+
+  /** Every config change the flags ask for, in preset form. */
+  private List<Change> changes() {
+    List<Change> all =
+        new ArrayList<>(
+            Arrays.asList(
+                new Change("--hidden", "model.units", hidden),
+                new Change("--memory", "model.engram.memorySize", memory),
+                new Change("--epochs", "train.epochs", epochs),
+                new Change("--batch", "train.batchSize", batch),
+                new Change("--lr", "train.learningRate", lr),
+                new Change("--clipnorm", "train.clipnorm", clipnorm),
+                new Change("--seed", "train.seed", seed),
+                new Change("--train-limit", "data.trainLimit", trainLimit),
+                new Change("--test-limit", "data.testLimit", testLimit)));
+    for (String assignment : sets) {
+      int eq = assignment.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(
+            "--set needs KEY=VALUE, e.g. --set train.learningRate=3e-4; got '" + assignment + "'");
+      }
+      all.add(
+          new Change(
+              "--set " + assignment,
+              assignment.substring(0, eq),
+              jsonValue(assignment.substring(eq + 1))));
+    }
+    all.removeIf(o -> o.value() == null);
+    return all;
+  }
+
+  /** A JSON literal (number, boolean, array, object, quoted string), else the text as a string. */
+  private static JsonNode jsonValue(String text) {
+    try {
+      return RunConfig.json().readTree(text);
+    } catch (JsonProcessingException e) {
+      return TextNode.valueOf(text);
+    }
+  }
+
+  /** The overrides as a patch: {@code {"train": {"epochs": 3}}}. */
+  private static ObjectNode patch(List<Change> changes) {
+    ObjectNode root = RunConfig.json().createObjectNode();
+    for (Change o : changes) {
+      String[] keys = o.path().split("\\.");
+      ObjectNode node = root;
+      for (int i = 0; i < keys.length - 1; i++) {
+        node = node.get(keys[i]) instanceof ObjectNode child ? child : node.putObject(keys[i]);
+      }
+      node.set(keys[keys.length - 1], RunConfig.json().valueToTree(o.value()));
+    }
+    return root;
+  }
+
   /** The preset or defaults with the flags applied, or the saved config on --resume. */
   RunConfig resolveConfig() throws java.io.IOException {
+    List<Change> changes = changes();
     if (resume) {
       if (out == null) {
         throw new IllegalArgumentException("--resume needs --out <run directory>");
@@ -175,13 +241,9 @@ final class TrainCommand implements Callable<Integer> {
       if (preset != null) conflicting.add("--preset");
       if (model != null) conflicting.add("--model");
       if (dataset != null) conflicting.add("--dataset");
-      if (batch != null) conflicting.add("--batch");
-      if (hidden != null) conflicting.add("--hidden");
-      if (memory != null) conflicting.add("--memory");
-      if (lr != null) conflicting.add("--lr");
-      if (clipnorm != null) conflicting.add("--clipnorm");
-      if (seed != null) conflicting.add("--seed");
-      if (trainLimit != null || testLimit != null) conflicting.add("--train-limit/--test-limit");
+      changes.stream()
+          .filter(o -> !o.path().equals("train.epochs"))
+          .forEach(o -> conflicting.add(o.flag()));
       if (!conflicting.isEmpty()) {
         throw new IllegalArgumentException(
             "--resume continues "
@@ -190,8 +252,7 @@ final class TrainCommand implements Callable<Integer> {
                 + String.join(", ", conflicting)
                 + " (only --epochs may change)");
       }
-      RunConfig saved = Trainer.savedConfig(out);
-      return epochs == null ? saved : saved.withTrain(saved.train().withEpochs(epochs));
+      return Trainer.savedConfig(out).merged(patch(changes), "command line");
     }
 
     RunConfig config;
@@ -214,32 +275,11 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--dataset " + dataset + " is not supported; supported: mnist");
     }
-
-    ModelConfig m = config.model();
-    if (hidden != null) {
-      m = m.withUnits(hidden);
+    if (memory != null && config.model().type() != ModelType.ENN) {
+      throw new IllegalArgumentException(
+          "--memory applies only to --model enn, not " + config.model().type());
     }
-    if (memory != null) {
-      if (m.type() != ModelType.ENN) {
-        throw new IllegalArgumentException("--memory applies only to --model enn, not " + m.type());
-      }
-      EngramCellConfig e = m.engram();
-      m = m.withEngram(e.withMemorySize(memory));
-    }
-    TrainConfig t = config.train();
-    if (epochs != null) t = t.withEpochs(epochs);
-    if (batch != null) t = t.withBatchSize(batch);
-    if (lr != null) t = t.withLearningRate(lr);
-    if (clipnorm != null) t = t.withClipnorm(clipnorm);
-    if (seed != null) t = t.withSeed(seed);
-    DataConfig d = config.data();
-    if (trainLimit != null || testLimit != null) {
-      d =
-          d.withLimits(
-              trainLimit == null ? d.trainLimit() : trainLimit,
-              testLimit == null ? d.testLimit() : testLimit);
-    }
-    return config.withModel(m).withTrain(t).withData(d);
+    return config.merged(patch(changes), "command line");
   }
 
   private Path defaultRunDir(RunConfig config) {

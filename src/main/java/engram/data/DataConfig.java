@@ -52,8 +52,4 @@ public record DataConfig(
   public static DataConfig mnistDefaults() {
     return new DataConfig("mnist", "rows", 0.1, 42, 0, 0);
   }
-
-  public DataConfig withLimits(int train, int test) {
-    return new DataConfig(dataset, view, validationFraction, splitSeed, train, test);
-  }
 }

@@ -54,12 +54,4 @@ public record ModelConfig(
   public static ModelConfig baselineDefaults(ModelType type) {
     return new ModelConfig(type, List.of(128, 64), 0.0, null);
   }
-
-  public ModelConfig withUnits(List<Integer> newUnits) {
-    return new ModelConfig(type, newUnits, dropout, engram);
-  }
-
-  public ModelConfig withEngram(EngramCellConfig newEngram) {
-    return new ModelConfig(type, units, dropout, newEngram);
-  }
 }

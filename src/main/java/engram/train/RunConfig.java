@@ -42,16 +42,22 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
     return new RunConfig("", model, TrainConfig.defaults(), DataConfig.mnistDefaults());
   }
 
-  public RunConfig withModel(ModelConfig m) {
-    return new RunConfig(description, m, train, data);
-  }
-
-  public RunConfig withTrain(TrainConfig t) {
-    return new RunConfig(description, model, t, data);
-  }
-
-  public RunConfig withData(DataConfig d) {
-    return new RunConfig(description, model, train, d);
+  /**
+   * This config with {@code patch}, a partial config as in a preset (e.g. {@code {"train":
+   * {"epochs": 3}}}), merged over it. The result is validated like a preset; {@code source} names
+   * where the patch came from in error messages.
+   */
+  public RunConfig merged(JsonNode patch, String source) {
+    ObjectNode tree = JSON.valueToTree(this);
+    if (!(patch instanceof ObjectNode p)) {
+      throw new IllegalArgumentException(source + ": a config patch must be a JSON object");
+    }
+    merge(tree, p);
+    try {
+      return JSON.treeToValue(tree, RunConfig.class);
+    } catch (JsonProcessingException e) {
+      throw invalid(source, e);
+    }
   }
 
   private static final ObjectMapper JSON =

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.cli.Main;
-import engram.data.DataConfig;
 import engram.data.Splits;
 import engram.models.ModelType;
 import java.io.PrintWriter;
@@ -25,21 +24,27 @@ class TrainerTest {
 
   @BeforeAll
   static void load() throws Exception {
-    data = Splits.load(DataConfig.mnistDefaults().withLimits(1200, 200), DATA);
+    data = Splits.load(config(ModelType.RNN, List.of(8), 1).data(), DATA);
   }
 
   static RunConfig config(ModelType type, List<Integer> units, int epochs) {
-    RunConfig base = RunConfig.defaults(type);
-    TrainConfig t = base.train().withEpochs(epochs).withBatchSize(32).withLearningRate(3e-3);
-    return base.withModel(base.model().withUnits(units))
-        .withTrain(t)
-        .withData(DataConfig.mnistDefaults().withLimits(1200, 200));
+    return RunConfig.parsePreset(
+        String.format(
+            "{\"model\": {\"type\": \"%s\", \"units\": %s},"
+                + " \"train\": {\"epochs\": %d, \"batchSize\": 32, \"learningRate\": 3e-3},"
+                + " \"data\": {\"trainLimit\": 1200, \"testLimit\": 200}}",
+            type, units, epochs),
+        "test");
+  }
+
+  static RunConfig with(RunConfig c, String patch) throws Exception {
+    return c.merged(RunConfig.json().readTree(patch), "test");
   }
 
   @Test
   void ennLearnsAndWritesItsRunDirectory(@TempDir Path tmp) throws Exception {
     RunConfig c = config(ModelType.ENN, List.of(32), 3);
-    c = c.withModel(c.model().withEngram(c.model().engram().withMemorySize(16)));
+    c = with(c, "{\"model\": {\"engram\": {\"memorySize\": 16}}}");
     TrainResult r = new Trainer(c, data, tmp, Progress.none(), null).run(false);
 
     List<EpochMetrics> h = r.history();
@@ -83,7 +88,7 @@ class TrainerTest {
     RunConfig c = config(ModelType.GRU, List.of(8), 1);
     new Trainer(c, data, tmp, Progress.none(), null).run(false);
     TrainResult r =
-        new Trainer(c.withTrain(c.train().withEpochs(2)), data, tmp, Progress.none(), null)
+        new Trainer(with(c, "{\"train\": {\"epochs\": 2}}"), data, tmp, Progress.none(), null)
             .run(true);
     assertEquals(2, r.epochs());
     assertEquals(3, Files.readAllLines(tmp.resolve("metrics.csv")).size());
