@@ -23,7 +23,12 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description =
         "Train and inspect neural networks with Hebbian memory (ENN, baselines) on TensorFlow.",
-    subcommands = {TrainCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      TrainCommand.class,
+      EvaluateCommand.class,
+      ImportKerasCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
 
   public static final int EXIT_OK = 0;
@@ -36,7 +41,8 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command: train, evaluate or import-keras");
   }
 
   public static void main(String[] args) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import engram.data.Splits;
 import engram.models.ModelType;
-import engram.train.Progress;
 import engram.train.RunConfig;
 import engram.train.TrainResult;
 import engram.train.Trainer;
@@ -18,8 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,6 +39,8 @@ import picocli.CommandLine.Spec;
 final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
+
+  @Mixin CommonOptions common;
 
   @Option(
       names = "--preset",
@@ -95,14 +96,6 @@ final class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(
-      names = "--data-dir",
-      paramLabel = "DIR",
-      defaultValue = "${env:ENGRAM_DATA:-./data}",
-      description =
-          "Folder holding mnist/ (default: $ENGRAM_DATA, else ./data; currently ${DEFAULT-VALUE}).")
-  Path dataDir;
-
-  @Option(
       names = "--train-limit",
       paramLabel = "N",
       description = "Use only the first N training-file examples (smoke runs).")
@@ -115,34 +108,12 @@ final class TrainCommand implements Callable<Integer> {
   Integer testLimit;
 
   @Option(
-      names = "--threads",
-      paramLabel = "N",
-      description = "TensorFlow intra-op threads (default: all cores).")
-  Integer threads;
-
-  @Option(
-      names = "--progress",
-      paramLabel = "MODE",
-      defaultValue = "auto",
-      description = "auto (bar on a terminal, else log), bar, log or none.")
-  String progress;
-
-  @Option(
-      names = "--log-every",
-      paramLabel = "N",
-      description = "In log mode, a line every N steps (default: 10 %% of an epoch).")
-  Integer logEvery;
-
-  @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
       description =
           "Change any config key, e.g. --set train.schedule.kind=step --set model.dropout=0.2."
               + " Repeatable.")
   List<String> sets = new ArrayList<>();
-
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
 
   /** Lower-case model names for help and completion. */
   static final class ModelNames extends java.util.ArrayList<String> {
@@ -157,8 +128,8 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RunConfig config = resolveConfig();
     Path runDir = out != null ? out : defaultRunDir(config);
-    Splits data = Splits.load(config.data(), dataDir);
-    Trainer trainer = new Trainer(config, data, runDir, progress(), sessionConfig());
+    Splits data = Splits.load(config.data(), common.dataDir);
+    Trainer trainer = new Trainer(config, data, runDir, common.progress(), common.sessionConfig());
     TrainResult result = trainer.run(resume);
     spec.commandLine()
         .getOut()
@@ -290,30 +261,5 @@ final class TrainCommand implements Callable<Integer> {
     return Path.of(
         "runs",
         name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-  }
-
-  private Progress progress() {
-    return switch (progress.toLowerCase(Locale.ROOT)) {
-      case "auto" -> logEvery != null ? Progress.log(logEvery) : Progress.auto();
-      case "bar" -> Progress.bar();
-      case "log" -> logEvery != null ? Progress.log(logEvery) : Progress.tenPercent();
-      case "none" -> Progress.none();
-      default ->
-          throw new IllegalArgumentException(
-              "--progress must be auto, bar, log or none, got '" + progress + "'");
-    };
-  }
-
-  private ConfigProto sessionConfig() {
-    if (threads == null) {
-      return null;
-    }
-    if (threads <= 0) {
-      throw new IllegalArgumentException("--threads must be > 0, got " + threads);
-    }
-    return ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(threads)
-        .setInterOpParallelismThreads(threads)
-        .build();
   }
 }

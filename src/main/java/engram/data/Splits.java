@@ -12,11 +12,24 @@ public record Splits(SequenceDataset train, SequenceDataset validation, Sequence
    * training file split into train and validation by a shuffle seeded with {@code splitSeed}.
    */
   public static Splits load(DataConfig config, Path dataDir) throws DataException {
-    Mnist.View view = config.view().equals("pixels") ? Mnist.View.PIXELS : Mnist.View.ROWS;
+    Mnist.View view = view(config);
     SequenceDataset trainFile =
         limit(Mnist.load(dataDir, Mnist.Split.TRAIN, view), config.trainLimit());
     SequenceDataset test = limit(Mnist.load(dataDir, Mnist.Split.TEST, view), config.testLimit());
     return split(trainFile, test, config.validationFraction(), config.splitSeed());
+  }
+
+  /** Sequence length, features per step and classes of the data {@code config} names. */
+  public record SequenceShape(int timeSteps, int features, int numClasses) {}
+
+  /** The shape of {@code config}'s examples, known without loading them. */
+  public static SequenceShape shape(DataConfig config) {
+    Mnist.View view = view(config);
+    return new SequenceShape(view.timeSteps(), view.features(), Mnist.NUM_CLASSES);
+  }
+
+  private static Mnist.View view(DataConfig config) {
+    return config.view().equals("pixels") ? Mnist.View.PIXELS : Mnist.View.ROWS;
   }
 
   /** Splits {@code trainFile}: a seeded permutation, the last {@code fraction} for validation. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,16 +93,7 @@ public final class Trainer {
     AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson() + "\n");
 
     SequenceDataset train = data.train();
-    try (TrainingGraph g =
-        new TrainingGraph(
-            config.model(),
-            train.timeSteps(),
-            train.features(),
-            train.numClasses(),
-            t.seed(),
-            t.clipnorm(),
-            t.deterministicEval(),
-            sessionConfig)) {
+    try (TrainingGraph g = graphFor(config, sessionConfig)) {
       long params = g.params().trainableCount();
       TrainerState state = TrainerState.initial(t.learningRate());
       if (resume && pointer.isPresent()) {
@@ -246,28 +238,55 @@ public final class Trainer {
     return state.after(metrics, step, next, improved);
   }
 
-  /** Mean loss and total correct over {@code set}, in batches of the evaluation batch size. */
+  /** Mean loss and total correct over {@code set}. */
   private TrainingGraph.BatchResult evaluate(
       TrainingGraph g, SequenceDataset set, String task, long salt) {
-    int batchSize = config.train().effectiveEvalBatchSize();
-    Batches batches = Batches.inOrder(set, batchSize);
-    int stride = set.timeSteps() * set.features();
-    float[] x = new float[batchSize * stride];
-    int[] y = new int[batchSize];
-    double lossSum = 0;
-    long correct = 0;
-    try (Progress.Task bar = progress.start(task, batches.count())) {
-      for (int b = 0; b < batches.count(); b++) {
-        batches.fill(b, x, y);
-        int n = batches.size(b);
-        TrainingGraph.BatchResult r =
-            g.evaluate(x, y, n, new long[] {config.train().seed() + salt, b});
-        lossSum += r.loss() * n;
-        correct += r.correct();
-        bar.update(b + 1, "");
-      }
+    Evaluator.Evaluation e =
+        Evaluator.run(
+            g,
+            set,
+            config.train().effectiveEvalBatchSize(),
+            config.train().seed() + salt,
+            false,
+            progress,
+            task);
+    return new TrainingGraph.BatchResult(e.loss(), e.correct(), e.examples());
+  }
+
+  /** The training graph of {@code config}, shaped by its data section. */
+  static TrainingGraph graphFor(RunConfig config, ConfigProto sessionConfig) {
+    Splits.SequenceShape shape = Splits.shape(config.data());
+    TrainConfig t = config.train();
+    return new TrainingGraph(
+        config.model(),
+        shape.timeSteps(),
+        shape.features(),
+        shape.numClasses(),
+        t.seed(),
+        t.clipnorm(),
+        t.deterministicEval(),
+        sessionConfig);
+  }
+
+  /**
+   * Starts run directory {@code runDir} from given weights (e.g. imported from Keras): its {@code
+   * config.json} and checkpoint {@code epoch-0000} with fresh optimizer state. {@code train
+   * --resume} then fine-tunes them and {@code evaluate} scores them.
+   */
+  public static void initialize(
+      RunConfig config, Map<String, float[]> weights, Path runDir, ConfigProto sessionConfig)
+      throws IOException {
+    if (hasCheckpoint(runDir)) {
+      throw new IllegalArgumentException(
+          runDir + " already holds checkpoints; choose another --out");
     }
-    return new TrainingGraph.BatchResult(lossSum / set.size(), correct, set.size());
+    Files.createDirectories(runDir);
+    try (TrainingGraph g = graphFor(config, sessionConfig)) {
+      g.setWeights(weights);
+      AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson() + "\n");
+      new Checkpoints(runDir, config.train().keepCheckpoints())
+          .save(g, TrainerState.initial(config.train().learningRate()));
+    }
   }
 
   /** Shuffle seed of {@code epoch}: a splitmix of (seed, epoch), so epochs differ and repeat. */

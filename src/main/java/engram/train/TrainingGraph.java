@@ -8,7 +8,11 @@ import engram.nn.ParamSet;
 import engram.ops.Losses;
 import engram.ops.SeedStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
@@ -186,32 +190,80 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** Evaluates {@code n} examples: the mean loss and correct count of the batch. */
   public BatchResult evaluate(float[] xs, int[] ys, int n, long[] evalSeed) {
+    return evaluate(xs, ys, n, evalSeed, null, 0);
+  }
+
+  /**
+   * As {@link #evaluate(float[], int[], int, long[])}, also copying the batch's logits ({@code n x
+   * C}, row-major) into {@code logits} at {@code offset} when {@code logits} is not null.
+   */
+  public BatchResult evaluate(
+      float[] xs, int[] ys, int n, long[] evalSeed, float[] logits, int offset) {
     try (TFloat32 xt = inputs(xs, n);
         TInt32 yt = labels(ys, n);
-        TInt64 st = TInt64.vectorOf(evalSeed);
-        Result r =
-            session
-                .runner()
-                .feed(x, xt)
-                .feed(y, yt)
-                .feed(seed, st)
-                .fetch(evalLossSum)
-                .fetch(evalCorrect)
-                .run()) {
-      double sum = ((TFloat32) r.get(0)).getFloat();
-      return new BatchResult(sum / n, Math.round(((TFloat32) r.get(1)).getFloat()), n);
+        TInt64 st = TInt64.vectorOf(evalSeed)) {
+      Session.Runner runner =
+          session
+              .runner()
+              .feed(x, xt)
+              .feed(y, yt)
+              .feed(seed, st)
+              .fetch(evalLossSum)
+              .fetch(evalCorrect);
+      if (logits != null) {
+        runner.fetch(evalLogits);
+      }
+      try (Result r = runner.run()) {
+        if (logits != null) {
+          TFloat32 out = (TFloat32) r.get(2);
+          float[] values = new float[(int) out.shape().size()];
+          out.asRawTensor().data().asFloats().read(values);
+          System.arraycopy(values, 0, logits, offset, values.length);
+        }
+        double sum = ((TFloat32) r.get(0)).getFloat();
+        return new BatchResult(sum / n, Math.round(((TFloat32) r.get(1)).getFloat()), n);
+      }
     }
   }
 
-  /** Logits {@code [n, C]} of the evaluation path, row-major. */
-  public float[] logits(float[] xs, int n, long[] evalSeed) {
-    try (TFloat32 xt = inputs(xs, n);
-        TInt64 st = TInt64.vectorOf(evalSeed);
-        Result r = session.runner().feed(x, xt).feed(seed, st).fetch(evalLogits).run()) {
-      TFloat32 out = (TFloat32) r.get(0);
-      float[] values = new float[(int) out.shape().size()];
-      out.asRawTensor().data().asFloats().read(values);
-      return values;
+  /**
+   * Sets model weights by name (e.g. imported from Keras). Every trainable parameter must be given,
+   * with exactly its number of values (row-major); unknown names are errors.
+   */
+  public void setWeights(Map<String, float[]> weights) {
+    Set<String> unknown = new TreeSet<>(weights.keySet());
+    List<Param<TFloat32>> targets = params.trainable();
+    targets.forEach(p -> unknown.remove(p.name()));
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("no parameters named " + unknown + " in this model");
+    }
+    Ops tf = Ops.create(graph).withSubScope("set_weights");
+    Session.Runner runner = session.runner();
+    List<TFloat32> owned = new ArrayList<>();
+    try {
+      for (Param<TFloat32> p : targets) {
+        float[] v = weights.get(p.name());
+        if (v == null || v.length != p.size()) {
+          throw new IllegalArgumentException(
+              p.name()
+                  + ": expected "
+                  + p.size()
+                  + " values for shape "
+                  + Arrays.toString(p.shape())
+                  + ", got "
+                  + (v == null ? "none" : v.length));
+        }
+        Placeholder<TFloat32> value =
+            tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(p.shape())));
+        TFloat32 t = TFloat32.tensorOf(Shape.of(p.shape()), DataBuffers.of(v, true, false));
+        owned.add(t);
+        runner.feed(value, t).addTarget(tf.assign(p.variable(), value));
+      }
+      try (Result r = runner.run()) {
+        // assignments only
+      }
+    } finally {
+      owned.forEach(TFloat32::close);
     }
   }
 

@@ -161,6 +161,27 @@ class CliErrorsTest {
   }
 
   @Test
+  void evaluateWithoutARun(@TempDir Path tmp) {
+    assertOneLineError(
+        engram("evaluate", "--run", tmp.resolve("nothing").toString()),
+        Main.EXIT_DATA,
+        "config.json");
+  }
+
+  @Test
+  void importOfAMissingWeightsFile(@TempDir Path tmp) {
+    assertOneLineError(
+        engram(
+            "import-keras",
+            tmp.resolve("model.weights.h5").toString(),
+            "--out",
+            tmp.resolve("r").toString()),
+        Main.EXIT_DATA,
+        "model.weights.h5",
+        "file not found");
+  }
+
+  @Test
   void noCommand() {
     assertOneLineError(engram(), Main.EXIT_USAGE, "train");
   }

@@ -1,0 +1,109 @@
+package engram.cli;
+
+import engram.data.SequenceDataset;
+import engram.data.Splits;
+import engram.train.Evaluator;
+import engram.train.Trainer;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code engram evaluate}: scores a run's checkpoint on a data split. */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Evaluate a run's latest or best checkpoint on the test, validation or train split.",
+    sortOptions = false)
+final class EvaluateCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin CommonOptions common;
+
+  @Option(names = "--run", required = true, paramLabel = "DIR", description = "Run directory.")
+  Path run;
+
+  @Option(
+      names = "--weights",
+      defaultValue = "latest",
+      paramLabel = "WHICH",
+      description = "latest or best checkpoint.")
+  String weights;
+
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      paramLabel = "SPLIT",
+      description = "test, validation or train.")
+  String split;
+
+  @Option(
+      names = "--logits",
+      paramLabel = "FILE",
+      description = "Also write every example's label and logits to this CSV file.")
+  Path logits;
+
+  @Override
+  public Integer call() throws IOException {
+    Splits data = Splits.load(Trainer.savedConfig(run).data(), common.dataDir);
+    SequenceDataset set =
+        switch (split.toLowerCase(Locale.ROOT)) {
+          case "test" -> data.test();
+          case "validation" -> data.validation();
+          case "train" -> data.train();
+          default ->
+              throw new IllegalArgumentException(
+                  "--split must be test, validation or train, got '" + split + "'");
+        };
+    Evaluator.Evaluation e =
+        Evaluator.evaluate(
+            run, weights, set, logits != null, common.progress(), common.sessionConfig());
+    if (logits != null) {
+      writeLogits(e, set);
+    }
+    spec.commandLine()
+        .getOut()
+        .printf(
+            Locale.ROOT,
+            "%s: accuracy %.4f, loss %.4f (%d examples, %s checkpoint of %s)%n",
+            split,
+            e.accuracy(),
+            e.loss(),
+            e.examples(),
+            weights,
+            run);
+    return Main.EXIT_OK;
+  }
+
+  private void writeLogits(Evaluator.Evaluation e, SequenceDataset set) throws IOException {
+    String[] header = new String[e.numClasses() + 1];
+    header[0] = "label";
+    for (int c = 0; c < e.numClasses(); c++) {
+      header[c + 1] = "logit_" + c;
+    }
+    StringWriter out = new StringWriter();
+    try (CSVPrinter csv =
+        new CSVPrinter(out, CSVFormat.DEFAULT.builder().setHeader(header).build())) {
+      Object[] row = new Object[header.length];
+      for (int i = 0; i < e.examples(); i++) {
+        row[0] = set.label(i);
+        for (int c = 0; c < e.numClasses(); c++) {
+          row[c + 1] = e.logits()[i * e.numClasses() + c];
+        }
+        csv.printRecord(row);
+      }
+    }
+    Files.writeString(logits, out.toString());
+  }
+}

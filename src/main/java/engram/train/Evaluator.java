@@ -1,0 +1,107 @@
+package engram.train;
+
+import engram.data.Batches;
+import engram.data.SequenceDataset;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.tensorflow.proto.ConfigProto;
+
+/**
+ * Scores a model on a dataset: mean loss, accuracy and (optionally) every example's logits, in
+ * batches of the run's evaluation batch size, in the dataset's order. For the ENN, whose trace is a
+ * batch mean, the batch size and order are part of what is measured.
+ */
+public final class Evaluator {
+
+  /**
+   * @param loss mean cross-entropy (nats per example)
+   * @param correct examples classified correctly
+   * @param logits {@code examples x numClasses} row-major, or null when not kept
+   */
+  public record Evaluation(
+      int examples, int numClasses, double loss, long correct, float[] logits) {
+
+    /** Fraction classified correctly. */
+    public double accuracy() {
+      return (double) correct / examples;
+    }
+  }
+
+  private Evaluator() {}
+
+  /** Runs {@code g}'s evaluation path over {@code set}. */
+  static Evaluation run(
+      TrainingGraph g,
+      SequenceDataset set,
+      int batchSize,
+      long seed,
+      boolean keepLogits,
+      Progress progress,
+      String task) {
+    Batches batches = Batches.inOrder(set, batchSize);
+    int stride = set.timeSteps() * set.features();
+    float[] x = new float[batchSize * stride];
+    int[] y = new int[batchSize];
+    float[] logits = keepLogits ? new float[set.size() * set.numClasses()] : null;
+    double lossSum = 0;
+    long correct = 0;
+    try (Progress.Task bar = progress.start(task, batches.count())) {
+      for (int b = 0; b < batches.count(); b++) {
+        batches.fill(b, x, y);
+        int n = batches.size(b);
+        int offset = b * batchSize * set.numClasses();
+        TrainingGraph.BatchResult r = g.evaluate(x, y, n, new long[] {seed, b}, logits, offset);
+        lossSum += r.loss() * n;
+        correct += r.correct();
+        bar.update(b + 1, "");
+      }
+    }
+    return new Evaluation(set.size(), set.numClasses(), lossSum / set.size(), correct, logits);
+  }
+
+  /**
+   * Evaluates the run in {@code runDir} on {@code set} with the weights of its {@code latest} or
+   * {@code best} checkpoint.
+   */
+  public static Evaluation evaluate(
+      Path runDir,
+      String checkpoint,
+      SequenceDataset set,
+      boolean keepLogits,
+      Progress progress,
+      ConfigProto sessionConfig)
+      throws IOException {
+    RunConfig config = Trainer.savedConfig(runDir);
+    Checkpoints checkpoints = new Checkpoints(runDir, config.train().keepCheckpoints());
+    Checkpoints.Pointer pointer =
+        checkpoints
+            .pointer()
+            .orElseThrow(
+                () -> new IOException(runDir + ": no checkpoint yet (checkpoint.json missing)"));
+    String name =
+        switch (checkpoint) {
+          case "latest" -> pointer.latest();
+          case "best" -> {
+            if (pointer.best() == null) {
+              throw new IllegalArgumentException(
+                  runDir + " has no best checkpoint (no validation ran); use --weights latest");
+            }
+            yield pointer.best();
+          }
+          default ->
+              throw new IllegalArgumentException(
+                  "--weights must be latest or best, got '" + checkpoint + "'");
+        };
+    try (TrainingGraph g = Trainer.graphFor(config, sessionConfig)) {
+      checkpoints.restoreVariables(g, name);
+      return run(
+          g,
+          set,
+          config.train().effectiveEvalBatchSize(),
+          config.train().seed(),
+          keepLogits,
+          progress,
+          "evaluate " + name);
+    }
+  }
+}
