@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Proves engram against the real tensorflow-engram package, from PyPI:
+#  1. installs the reference environment (parity/setup.sh),
+#  2. regenerates the cell fixtures and fails if the committed ones differ (no silent drift),
+#  3. trains and records the one-epoch EngramClassifier afresh,
+#  4. runs engram's parity tests against the fresh fixtures.
+# Needs Python 3.10-3.12, PyPI access and the MNIST files (ENGRAM_DATA, default ../shared/data).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+data=${ENGRAM_DATA:-$root/../shared/data}
+fresh="$root/target/parity-fresh"
+py="$root/parity/.venv/bin/python"
+
+bash parity/setup.sh
+rm -rf "$fresh" && mkdir -p "$fresh"
+"$py" parity/cells.py "$fresh/cells"
+"$py" parity/compare.py src/test/resources/parity/cells "$fresh/cells"
+"$py" parity/classifier.py --data-dir "$data" "$fresh"
+./mvnw -B -q test -Dspotless.check.skip=true -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dtest='EngramCellParityTest,KerasImportParityTest' -Dengram.parity.dir="$fresh"
+echo "parity: engram matches tensorflow-engram $("$py" -c 'import importlib.metadata as m; print(m.version("tensorflow-engram"))') (reports in target/parity-report/)"
