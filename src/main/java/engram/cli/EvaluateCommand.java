@@ -1,6 +1,6 @@
 package engram.cli;
 
-import engram.data.SequenceDataset;
+import engram.data.Dataset;
 import engram.data.Splits;
 import engram.train.Evaluator;
 import engram.train.Trainer;
@@ -57,7 +57,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Splits data = Splits.load(Trainer.savedConfig(run).data(), common.dataDir);
-    SequenceDataset set =
+    Dataset set =
         switch (split.toLowerCase(Locale.ROOT)) {
           case "test" -> data.test();
           case "validation" -> data.validation();
@@ -86,7 +86,7 @@ final class EvaluateCommand implements Callable<Integer> {
     return Main.EXIT_OK;
   }
 
-  private void writeLogits(Evaluator.Evaluation e, SequenceDataset set) throws IOException {
+  private void writeLogits(Evaluator.Evaluation e, Dataset set) throws IOException {
     String[] header = new String[e.numClasses() + 1];
     header[0] = "label";
     for (int c = 0; c < e.numClasses(); c++) {

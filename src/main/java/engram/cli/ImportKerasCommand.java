@@ -2,6 +2,8 @@ package engram.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.data.DataException;
+import engram.data.Dataset;
+import engram.data.Feature;
 import engram.data.Splits;
 import engram.export.KerasWeights;
 import engram.models.ModelType;
@@ -78,8 +80,10 @@ final class ImportKerasCommand implements Callable<Integer> {
         .put("useLayerNorm", imported.layerNorm());
     RunConfig config = base.merged(patch, file.toString());
 
-    Splits.SequenceShape shape = Splits.shape(config.data());
-    if (shape.features() != imported.inputSize() || shape.numClasses() != imported.numClasses()) {
+    Dataset test = Splits.load(config.data(), common.dataDir).test();
+    Feature x = test.inputs().get(0);
+    int features = x.shape()[x.shape().length - 1];
+    if (features != imported.inputSize() || test.numClasses() != imported.numClasses()) {
       throw new DataException(
           file,
           String.format(
@@ -90,12 +94,12 @@ final class ImportKerasCommand implements Callable<Integer> {
               imported.numClasses(),
               config.data().dataset(),
               config.data().view(),
-              shape.features(),
-              shape.numClasses()));
+              features,
+              test.numClasses()));
     }
     Map<String, float[]> weights = new LinkedHashMap<>();
     imported.weights().forEach((name, tensor) -> weights.put(name, tensor.values()));
-    Trainer.initialize(config, weights, out, common.sessionConfig());
+    Trainer.initialize(config, weights, test, out, common.sessionConfig());
     spec.commandLine()
         .getOut()
         .printf(

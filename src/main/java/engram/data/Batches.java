@@ -1,5 +1,6 @@
 package engram.data;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -9,11 +10,11 @@ import java.util.stream.IntStream;
  */
 public final class Batches {
 
-  private final SequenceDataset data;
+  private final Dataset data;
   private final int[] order;
   private final int batchSize;
 
-  private Batches(SequenceDataset data, int[] order, int batchSize) {
+  private Batches(Dataset data, int[] order, int batchSize) {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
     }
@@ -23,12 +24,12 @@ public final class Batches {
   }
 
   /** Batches in the stored order (for evaluation). */
-  public static Batches inOrder(SequenceDataset data, int batchSize) {
+  public static Batches inOrder(Dataset data, int batchSize) {
     return new Batches(data, IntStream.range(0, data.size()).toArray(), batchSize);
   }
 
   /** Batches in a Fisher-Yates shuffle drawn from {@code seed}. */
-  public static Batches shuffled(SequenceDataset data, int batchSize, long seed) {
+  public static Batches shuffled(Dataset data, int batchSize, long seed) {
     int[] order = IntStream.range(0, data.size()).toArray();
     SplittableRandom random = new SplittableRandom(seed);
     for (int i = order.length - 1; i > 0; i--) {
@@ -50,17 +51,22 @@ public final class Batches {
     return Math.min(batchSize, order.length - b * batchSize);
   }
 
-  /**
-   * Copies batch {@code b} into {@code x} ({@code size(b) * T * D} floats, batch-major) and {@code
-   * y} ({@code size(b)} labels). The arrays may be longer than needed and are reused by callers.
-   */
-  public void fill(int b, float[] x, int[] y) {
+  /** Copies batch {@code b} (inputs and labels) into {@code batch}'s buffers. */
+  public void fill(int b, Batch batch) {
     int n = size(b);
-    int stride = data.timeSteps() * data.features();
+    List<Feature> inputs = data.inputs();
     for (int i = 0; i < n; i++) {
       int example = order[b * batchSize + i];
-      data.copyExample(example, x, i * stride);
-      y[i] = data.label(example);
+      for (int f = 0; f < inputs.size(); f++) {
+        Feature feature = inputs.get(f);
+        if (feature.kind() == Feature.Kind.FLOAT) {
+          data.copyFloats(f, example, batch.floats(f), i * feature.size());
+        } else {
+          data.copyInts(f, example, batch.ints(f), i * feature.size());
+        }
+      }
+      batch.labels()[i] = data.label(example);
     }
+    batch.setSize(n);
   }
 }

@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /** Training, validation and test data of one run. */
-public record Splits(SequenceDataset train, SequenceDataset validation, SequenceDataset test) {
+public record Splits(Dataset train, Dataset validation, Dataset test) {
 
   /**
    * Loads the data {@code config} names from {@code dataDir}: the test file as test set, and the
@@ -13,19 +13,9 @@ public record Splits(SequenceDataset train, SequenceDataset validation, Sequence
    */
   public static Splits load(DataConfig config, Path dataDir) throws DataException {
     Mnist.View view = view(config);
-    SequenceDataset trainFile =
-        limit(Mnist.load(dataDir, Mnist.Split.TRAIN, view), config.trainLimit());
-    SequenceDataset test = limit(Mnist.load(dataDir, Mnist.Split.TEST, view), config.testLimit());
+    Dataset trainFile = limit(Mnist.load(dataDir, Mnist.Split.TRAIN, view), config.trainLimit());
+    Dataset test = limit(Mnist.load(dataDir, Mnist.Split.TEST, view), config.testLimit());
     return split(trainFile, test, config.validationFraction(), config.splitSeed());
-  }
-
-  /** Sequence length, features per step and classes of the data {@code config} names. */
-  public record SequenceShape(int timeSteps, int features, int numClasses) {}
-
-  /** The shape of {@code config}'s examples, known without loading them. */
-  public static SequenceShape shape(DataConfig config) {
-    Mnist.View view = view(config);
-    return new SequenceShape(view.timeSteps(), view.features(), Mnist.NUM_CLASSES);
   }
 
   private static Mnist.View view(DataConfig config) {
@@ -33,8 +23,7 @@ public record Splits(SequenceDataset train, SequenceDataset validation, Sequence
   }
 
   /** Splits {@code trainFile}: a seeded permutation, the last {@code fraction} for validation. */
-  public static Splits split(
-      SequenceDataset trainFile, SequenceDataset test, double fraction, long seed) {
+  public static Splits split(Dataset trainFile, Dataset test, double fraction, long seed) {
     int n = trainFile.size();
     int[] order = IntStream.range(0, n).toArray();
     SplittableRandom random = new SplittableRandom(seed);
@@ -54,7 +43,7 @@ public record Splits(SequenceDataset train, SequenceDataset validation, Sequence
     return new Splits(new Subset(trainFile, trainIdx), new Subset(trainFile, valIdx), test);
   }
 
-  private static SequenceDataset limit(SequenceDataset d, int limit) {
+  private static Dataset limit(Dataset d, int limit) {
     if (limit == 0 || limit >= d.size()) {
       return d;
     }

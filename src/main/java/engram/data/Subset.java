@@ -1,12 +1,14 @@
 package engram.data;
 
-/** The examples of another dataset at the given indices, in that order. */
-public final class Subset implements SequenceDataset {
+import java.util.List;
 
-  private final SequenceDataset base;
+/** The examples of another dataset at the given indices, in that order. */
+public final class Subset implements Dataset {
+
+  private final Dataset base;
   private final int[] indices;
 
-  public Subset(SequenceDataset base, int[] indices) {
+  public Subset(Dataset base, int[] indices) {
     for (int i : indices) {
       if (i < 0 || i >= base.size()) {
         throw new IllegalArgumentException(
@@ -23,27 +25,27 @@ public final class Subset implements SequenceDataset {
   }
 
   @Override
-  public int timeSteps() {
-    return base.timeSteps();
-  }
-
-  @Override
-  public int features() {
-    return base.features();
-  }
-
-  @Override
   public int numClasses() {
     return base.numClasses();
   }
 
   @Override
-  public void copyExample(int index, float[] dst, int offset) {
-    base.copyExample(indices[index], dst, offset);
+  public int label(int index) {
+    return base.label(indices[index]);
   }
 
   @Override
-  public int label(int index) {
-    return base.label(indices[index]);
+  public List<Feature> inputs() {
+    return base.inputs();
+  }
+
+  @Override
+  public void copyFloats(int input, int index, float[] dst, int offset) {
+    base.copyFloats(input, indices[index], dst, offset);
+  }
+
+  @Override
+  public void copyInts(int input, int index, int[] dst, int offset) {
+    base.copyInts(input, indices[index], dst, offset);
   }
 }

@@ -15,6 +15,7 @@ import engram.ops.SeedStream;
 import engram.ops.Shapes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TInt32;
@@ -32,8 +33,12 @@ import org.tensorflow.types.family.TFloating;
  * Variables: {@code engram_cell/...} for the ENN; {@code lstm/...}, {@code lstm_1/...} (Keras layer
  * naming) for baselines; {@code head/kernel}, {@code head/bias}.
  */
-public final class SequenceClassifier<T extends TFloating> {
+public final class SequenceClassifier<T extends TFloating> implements Classifier<T> {
 
+  /** Name of the input sequence {@code x [B, T, D]}. */
+  public static final String INPUT = "x";
+
+  private final ParamSet<T> params;
   private final ModelConfig config;
   private final int timeSteps;
   private final int numClasses;
@@ -52,6 +57,7 @@ public final class SequenceClassifier<T extends TFloating> {
               + ", "
               + numClasses);
     }
+    this.params = params;
     this.config = config;
     this.timeSteps = timeSteps;
     this.numClasses = numClasses;
@@ -99,8 +105,28 @@ public final class SequenceClassifier<T extends TFloating> {
     return List.copyOf(layers);
   }
 
-  /** Result of a forward pass: the logits and every layer's unrolled sequence. */
-  public record Forward<T extends TFloating>(Operand<T> logits, List<Rnn.Sequence<T>> layers) {}
+  /** Result of {@link #unroll}: the logits and every layer's unrolled sequence. */
+  public record Unrolled<T extends TFloating>(Operand<T> logits, List<Rnn.Sequence<T>> layers) {}
+
+  @Override
+  public Forward<T> forward(
+      Ops tf,
+      Map<String, Operand<?>> inputs,
+      boolean training,
+      NoiseSource noise,
+      SeedStream seeds) {
+    Operand<?> x = inputs.get(INPUT);
+    if (x == null || x.type() != params.type()) {
+      throw new IllegalArgumentException(
+          "SequenceClassifier needs a floating input '"
+              + INPUT
+              + "' [B, T, D]; got "
+              + inputs.keySet());
+    }
+    @SuppressWarnings("unchecked")
+    Operand<T> sequence = (Operand<T>) x;
+    return new Forward<>(unroll(tf, sequence, training, noise, seeds).logits(), List.of());
+  }
 
   /**
    * Logits {@code [B, C]} for {@code x [B, T, D]}.
@@ -108,7 +134,7 @@ public final class SequenceClassifier<T extends TFloating> {
    * @param training applies dropout (seeded from {@code seeds})
    * @param noise the cells' random draws; {@link NoiseSource#zeros()} for deterministic inference
    */
-  public Forward<T> forward(
+  public Unrolled<T> unroll(
       Ops tf, Operand<T> x, boolean training, NoiseSource noise, SeedStream seeds) {
     Operand<TInt32> batchSize = Shapes.batchSize(tf, x);
     List<? extends Operand<T>> inputs = Rnn.steps(tf, x, timeSteps);
@@ -125,6 +151,6 @@ public final class SequenceClassifier<T extends TFloating> {
     if (training && config.dropout() > 0) {
       features = Dropout.apply(tf, features, config.dropout(), seeds.next(tf));
     }
-    return new Forward<>(head.apply(tf.withSubScope("head"), features), sequences);
+    return new Unrolled<>(head.apply(tf.withSubScope("head"), features), sequences);
   }
 }

@@ -1,7 +1,8 @@
 package engram.train;
 
+import engram.data.Batch;
 import engram.data.Batches;
-import engram.data.SequenceDataset;
+import engram.data.Dataset;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.tensorflow.proto.ConfigProto;
@@ -32,25 +33,23 @@ public final class Evaluator {
   /** Runs {@code g}'s evaluation path over {@code set}. */
   static Evaluation run(
       TrainingGraph g,
-      SequenceDataset set,
+      Dataset set,
       int batchSize,
       long seed,
       boolean keepLogits,
       Progress progress,
       String task) {
     Batches batches = Batches.inOrder(set, batchSize);
-    int stride = set.timeSteps() * set.features();
-    float[] x = new float[batchSize * stride];
-    int[] y = new int[batchSize];
+    Batch batch = Batch.forDataset(set, batchSize);
     float[] logits = keepLogits ? new float[set.size() * set.numClasses()] : null;
     double lossSum = 0;
     long correct = 0;
     try (Progress.Task bar = progress.start(task, batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
-        batches.fill(b, x, y);
-        int n = batches.size(b);
+        batches.fill(b, batch);
+        int n = batch.size();
         int offset = b * batchSize * set.numClasses();
-        TrainingGraph.BatchResult r = g.evaluate(x, y, n, new long[] {seed, b}, logits, offset);
+        TrainingGraph.BatchResult r = g.evaluate(batch, new long[] {seed, b}, logits, offset);
         lossSum += r.loss() * n;
         correct += r.correct();
         bar.update(b + 1, "");
@@ -66,7 +65,7 @@ public final class Evaluator {
   public static Evaluation evaluate(
       Path runDir,
       String checkpoint,
-      SequenceDataset set,
+      Dataset set,
       boolean keepLogits,
       Progress progress,
       ConfigProto sessionConfig)
@@ -92,7 +91,7 @@ public final class Evaluator {
               throw new IllegalArgumentException(
                   "--weights must be latest or best, got '" + checkpoint + "'");
         };
-    try (TrainingGraph g = Trainer.graphFor(config, sessionConfig)) {
+    try (TrainingGraph g = Trainer.graphFor(config, set, sessionConfig)) {
       checkpoints.restoreVariables(g, name);
       return run(
           g,

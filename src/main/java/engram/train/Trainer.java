@@ -1,8 +1,9 @@
 package engram.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import engram.data.Batch;
 import engram.data.Batches;
-import engram.data.SequenceDataset;
+import engram.data.Dataset;
 import engram.data.Splits;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,8 +93,8 @@ public final class Trainer {
     }
     AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson() + "\n");
 
-    SequenceDataset train = data.train();
-    try (TrainingGraph g = graphFor(config, sessionConfig)) {
+    Dataset train = data.train();
+    try (TrainingGraph g = graphFor(config, train, sessionConfig)) {
       long params = g.params().trainableCount();
       TrainerState state = TrainerState.initial(t.learningRate());
       if (resume && pointer.isPresent()) {
@@ -108,14 +109,14 @@ public final class Trainer {
         LOG.info("no checkpoint in {} yet; starting from scratch", runDir);
       }
       LOG.info(
-          "{} with {} trainable parameters; {} train / {} validation / {} test examples of {}x{}; TensorFlow {}",
+          "{} with {} trainable parameters; {} train / {} validation / {} test examples of {};"
+              + " TensorFlow {}",
           config.model().type(),
           params,
           train.size(),
           data.validation().size(),
           data.test().size(),
-          train.timeSteps(),
-          train.features(),
+          train.inputs(),
           TensorFlow.version());
 
       boolean stopped = false;
@@ -158,11 +159,9 @@ public final class Trainer {
   private TrainerState trainEpoch(TrainingGraph g, TrainerState state) throws IOException {
     TrainConfig t = config.train();
     int epoch = state.epoch() + 1;
-    SequenceDataset train = data.train();
+    Dataset train = data.train();
     Batches batches = Batches.shuffled(train, t.batchSize(), shuffleSeed(t.seed(), epoch));
-    int stride = train.timeSteps() * train.features();
-    float[] x = new float[t.batchSize() * stride];
-    int[] y = new int[t.batchSize()];
+    Batch batch = Batch.forDataset(train, t.batchSize());
     long step = state.globalStep();
     double lossSum = 0;
     long correct = 0;
@@ -172,9 +171,8 @@ public final class Trainer {
     try (Progress.Task bar =
         progress.start(String.format("epoch %d/%d", epoch, t.epochs()), batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
-        batches.fill(b, x, y);
-        TrainingGraph.BatchResult r =
-            g.trainStep(x, y, batches.size(b), lr, new long[] {t.seed(), step});
+        batches.fill(b, batch);
+        TrainingGraph.BatchResult r = g.trainStep(batch, lr, new long[] {t.seed(), step});
         step++;
         if (!Double.isFinite(r.loss())) {
           throw new DivergenceException(
@@ -239,8 +237,7 @@ public final class Trainer {
   }
 
   /** Mean loss and total correct over {@code set}. */
-  private TrainingGraph.BatchResult evaluate(
-      TrainingGraph g, SequenceDataset set, String task, long salt) {
+  private TrainingGraph.BatchResult evaluate(TrainingGraph g, Dataset set, String task, long salt) {
     Evaluator.Evaluation e =
         Evaluator.run(
             g,
@@ -253,15 +250,13 @@ public final class Trainer {
     return new TrainingGraph.BatchResult(e.loss(), e.correct(), e.examples());
   }
 
-  /** The training graph of {@code config}, shaped by its data section. */
-  static TrainingGraph graphFor(RunConfig config, ConfigProto sessionConfig) {
-    Splits.SequenceShape shape = Splits.shape(config.data());
+  /** The training graph of {@code config} for examples shaped like {@code data}'s. */
+  static TrainingGraph graphFor(RunConfig config, Dataset data, ConfigProto sessionConfig) {
     TrainConfig t = config.train();
     return new TrainingGraph(
         config.model(),
-        shape.timeSteps(),
-        shape.features(),
-        shape.numClasses(),
+        data.inputs(),
+        data.numClasses(),
         t.seed(),
         t.clipnorm(),
         t.deterministicEval(),
@@ -271,17 +266,22 @@ public final class Trainer {
   /**
    * Starts run directory {@code runDir} from given weights (e.g. imported from Keras): its {@code
    * config.json} and checkpoint {@code epoch-0000} with fresh optimizer state. {@code train
-   * --resume} then fine-tunes them and {@code evaluate} scores them.
+   * --resume} then fine-tunes them and {@code evaluate} scores them. {@code data} gives the input
+   * shapes.
    */
   public static void initialize(
-      RunConfig config, Map<String, float[]> weights, Path runDir, ConfigProto sessionConfig)
+      RunConfig config,
+      Map<String, float[]> weights,
+      Dataset data,
+      Path runDir,
+      ConfigProto sessionConfig)
       throws IOException {
     if (hasCheckpoint(runDir)) {
       throw new IllegalArgumentException(
           runDir + " already holds checkpoints; choose another --out");
     }
     Files.createDirectories(runDir);
-    try (TrainingGraph g = graphFor(config, sessionConfig)) {
+    try (TrainingGraph g = graphFor(config, data, sessionConfig)) {
       g.setWeights(weights);
       AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson() + "\n");
       new Checkpoints(runDir, config.train().keepCheckpoints())

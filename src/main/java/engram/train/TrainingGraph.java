@@ -1,14 +1,18 @@
 package engram.train;
 
 import engram.cells.NoiseSource;
+import engram.data.Batch;
+import engram.data.Feature;
+import engram.models.Classifier;
+import engram.models.Classifiers;
 import engram.models.ModelConfig;
-import engram.models.SequenceClassifier;
 import engram.nn.Param;
 import engram.nn.ParamSet;
 import engram.ops.Losses;
 import engram.ops.SeedStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +23,7 @@ import org.tensorflow.Operation;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
@@ -30,11 +35,10 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The graph and session of one training run: a {@link SequenceClassifier}, its loss, gradients and
- * Adam update, plus an evaluation path that shares the weights. Owns (and closes) its Graph and
- * Session.
+ * The graph and session of one training run: a {@link Classifier}, its loss, gradients and Adam
+ * update, plus an evaluation path that shares the weights. Owns (and closes) its Graph and Session.
  *
- * <p>A training step is one {@code Session.run}: feed x, y, the learning rate and the step seed;
+ * <p>A training step is one {@code Session.run}: feed the inputs, labels, learning rate and seed;
  * run the update; fetch the batch loss and the number of correct predictions. Dropout and ENN noise
  * are drawn from {@code [seed, global step]}, so a step's randomness is reproducible.
  */
@@ -45,11 +49,10 @@ public final class TrainingGraph implements AutoCloseable {
 
   private final Graph graph;
   private final Session session;
-  private final SequenceClassifier<TFloat32> model;
+  private final Classifier<TFloat32> model;
   private final ParamSet<TFloat32> params;
-  private final int timeSteps;
-  private final int features;
-  private final Placeholder<TFloat32> x;
+  private final List<Feature> inputs;
+  private final List<Placeholder<?>> placeholders = new ArrayList<>();
   private final Placeholder<TInt32> y;
   private final Placeholder<TFloat32> learningRate;
   private final Placeholder<TInt64> seed;
@@ -61,49 +64,66 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> evalLogits;
 
   /**
-   * Builds the graph for {@code model} over sequences of {@code timeSteps x features}.
+   * Builds the graph for {@code modelConfig} over examples made of {@code inputs}.
    *
    * @param initSeed seed of the weight initializers
    * @param deterministicEval evaluate without the cells' random draws
    */
   public TrainingGraph(
       ModelConfig modelConfig,
-      int timeSteps,
-      int features,
+      List<Feature> inputs,
       int numClasses,
       long initSeed,
       double clipnorm,
       boolean deterministicEval,
       ConfigProto sessionConfig) {
-    this.timeSteps = timeSteps;
-    this.features = features;
+    this.inputs = List.copyOf(inputs);
     this.graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
       params = ParamSet.create(tf, TFloat32.class, initSeed);
-      model = new SequenceClassifier<>(params, modelConfig, timeSteps, features, numClasses);
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      inputs.forEach(f -> shapes.put(f.name(), Arrays.stream(f.shape()).asLongStream().toArray()));
+      model = Classifiers.create(params, modelConfig, shapes, numClasses);
 
       Ops in = tf.withSubScope("input");
-      x =
-          in.withName("x")
-              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, timeSteps, features)));
+      Map<String, Operand<?>> feeds = new LinkedHashMap<>();
+      for (Feature f : inputs) {
+        long[] dims = new long[f.shape().length + 1];
+        dims[0] = -1;
+        for (int i = 0; i < f.shape().length; i++) {
+          dims[i + 1] = f.shape()[i];
+        }
+        Placeholder<?> p =
+            f.kind() == Feature.Kind.FLOAT
+                ? in.withName(f.name())
+                    .placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)))
+                : in.withName(f.name())
+                    .placeholder(TInt32.class, Placeholder.shape(Shape.of(dims)));
+        placeholders.add(p);
+        feeds.put(f.name(), p);
+      }
       y = in.withName("y").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       learningRate =
           in.withName("learning_rate")
               .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
       seed = in.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
 
-      // Training path: dropout on, noise drawn from the step seed.
+      // Training path: dropout and batch statistics on, noise drawn from the step seed.
       Ops train = tf.withSubScope("train");
       SeedStream seeds = new SeedStream(seed);
-      Operand<TFloat32> logits =
-          model.forward(train, x, true, NoiseSource.seeded(seeds), seeds).logits();
+      Classifier.Forward<TFloat32> forward =
+          model.forward(train, feeds, true, NoiseSource.seeded(seeds), seeds);
       loss =
           train
               .withName("loss")
               .math
-              .mean(Losses.softmaxCrossEntropy(train, logits, y, numClasses), train.constant(0));
-      correct = Losses.correctCount(train, logits, y);
+              .mean(
+                  Losses.softmaxCrossEntropy(train, forward.logits(), y, numClasses),
+                  train.constant(0));
+      correct = Losses.correctCount(train, forward.logits(), y);
+      Operand<TFloat32> penalty = model.penalty(train);
+      Operand<TFloat32> objective = penalty == null ? loss : train.math.add(loss, penalty);
 
       List<Param<TFloat32>> trainable = params.trainable();
       Output<?>[] xs = new Output<?>[trainable.size()];
@@ -111,9 +131,9 @@ public final class TrainingGraph implements AutoCloseable {
         xs[i] = trainable.get(i).value().asOutput();
       }
       Output<?>[] grads =
-          graph.addGradients("gradients", new Output<?>[] {loss.asOutput()}, xs, null);
+          graph.addGradients("gradients", new Output<?>[] {objective.asOutput()}, xs, null);
       List<Operand<TFloat32>> gradients = new ArrayList<>();
-      List<Operation> gate = new ArrayList<>(List.of(loss.op(), correct.op()));
+      List<Operation> gate = new ArrayList<>(List.of(loss.op(), correct.op(), objective.op()));
       for (int i = 0; i < grads.length; i++) {
         if (grads[i] == null || grads[i].isClosed()) {
           throw new IllegalStateException(
@@ -125,7 +145,10 @@ public final class TrainingGraph implements AutoCloseable {
         gate.add(g.op());
       }
       Adam<TFloat32> adam = new Adam<>(tf, trainable, TFloat32.class, clipnorm);
-      trainStep = adam.update(tf.withControlDependencyOps(gate), gradients, learningRate);
+      Op update = adam.update(tf.withControlDependencyOps(gate), gradients, learningRate);
+      List<Op> stepOps = new ArrayList<>(forward.updates());
+      stepOps.add(update);
+      trainStep = tf.withControlDependencies(stepOps).withName("step").noOp();
 
       // Evaluation path: same weights, no dropout, deterministic or freshly drawn noise.
       Ops eval = tf.withSubScope("eval");
@@ -134,7 +157,7 @@ public final class TrainingGraph implements AutoCloseable {
           deterministicEval ? NoiseSource.zeros() : NoiseSource.seeded(evalSeeds);
       evalLogits =
           eval.withName("logits")
-              .identity(model.forward(eval, x, false, evalNoise, evalSeeds).logits());
+              .identity(model.forward(eval, feeds, false, evalNoise, evalSeeds).logits());
       evalLossSum =
           eval.withName("loss_sum")
               .sum(Losses.softmaxCrossEntropy(eval, evalLogits, y, numClasses), eval.constant(0));
@@ -148,7 +171,7 @@ public final class TrainingGraph implements AutoCloseable {
   }
 
   /** The model built in this graph. */
-  public SequenceClassifier<TFloat32> model() {
+  public Classifier<TFloat32> model() {
     return model;
   }
 
@@ -165,51 +188,40 @@ public final class TrainingGraph implements AutoCloseable {
     return session;
   }
 
-  /** Runs one training step on {@code n} examples of {@code xs}/{@code ys}. */
-  public BatchResult trainStep(float[] xs, int[] ys, int n, float lr, long[] stepSeed) {
-    try (TFloat32 xt = inputs(xs, n);
-        TInt32 yt = labels(ys, n);
-        TFloat32 lrt = TFloat32.scalarOf(lr);
-        TInt64 st = TInt64.vectorOf(stepSeed);
-        Result r =
-            session
-                .runner()
-                .feed(x, xt)
-                .feed(y, yt)
-                .feed(learningRate, lrt)
-                .feed(seed, st)
-                .addTarget(trainStep)
-                .fetch(loss)
-                .fetch(correct)
-                .run()) {
-      // Fetching the scalars is a host sync point; they are 8 bytes and feed the progress bar.
-      return new BatchResult(
-          ((TFloat32) r.get(0)).getFloat(), Math.round(((TFloat32) r.get(1)).getFloat()), n);
+  /** Runs one training step on {@code batch}. */
+  public BatchResult trainStep(Batch batch, float lr, long[] stepSeed) {
+    List<Tensor> owned = new ArrayList<>();
+    try (TFloat32 lrt = TFloat32.scalarOf(lr);
+        TInt64 st = TInt64.vectorOf(stepSeed)) {
+      Session.Runner runner = feed(session.runner(), batch, owned);
+      try (Result r =
+          runner
+              .feed(learningRate, lrt)
+              .feed(seed, st)
+              .addTarget(trainStep)
+              .fetch(loss)
+              .fetch(correct)
+              .run()) {
+        // Fetching the scalars is a host sync point; they are 8 bytes and feed the progress bar.
+        return new BatchResult(
+            ((TFloat32) r.get(0)).getFloat(),
+            Math.round(((TFloat32) r.get(1)).getFloat()),
+            batch.size());
+      }
+    } finally {
+      owned.forEach(Tensor::close);
     }
   }
 
-  /** Evaluates {@code n} examples: the mean loss and correct count of the batch. */
-  public BatchResult evaluate(float[] xs, int[] ys, int n, long[] evalSeed) {
-    return evaluate(xs, ys, n, evalSeed, null, 0);
-  }
-
   /**
-   * As {@link #evaluate(float[], int[], int, long[])}, also copying the batch's logits ({@code n x
+   * Evaluates {@code batch}: the mean loss and correct count, also copying the logits ({@code n x
    * C}, row-major) into {@code logits} at {@code offset} when {@code logits} is not null.
    */
-  public BatchResult evaluate(
-      float[] xs, int[] ys, int n, long[] evalSeed, float[] logits, int offset) {
-    try (TFloat32 xt = inputs(xs, n);
-        TInt32 yt = labels(ys, n);
-        TInt64 st = TInt64.vectorOf(evalSeed)) {
+  public BatchResult evaluate(Batch batch, long[] evalSeed, float[] logits, int offset) {
+    List<Tensor> owned = new ArrayList<>();
+    try (TInt64 st = TInt64.vectorOf(evalSeed)) {
       Session.Runner runner =
-          session
-              .runner()
-              .feed(x, xt)
-              .feed(y, yt)
-              .feed(seed, st)
-              .fetch(evalLossSum)
-              .fetch(evalCorrect);
+          feed(session.runner(), batch, owned).feed(seed, st).fetch(evalLossSum).fetch(evalCorrect);
       if (logits != null) {
         runner.fetch(evalLogits);
       }
@@ -221,9 +233,38 @@ public final class TrainingGraph implements AutoCloseable {
           System.arraycopy(values, 0, logits, offset, values.length);
         }
         double sum = ((TFloat32) r.get(0)).getFloat();
+        int n = batch.size();
         return new BatchResult(sum / n, Math.round(((TFloat32) r.get(1)).getFloat()), n);
       }
+    } finally {
+      owned.forEach(Tensor::close);
     }
+  }
+
+  /** Feeds the inputs and labels of {@code batch}; the tensors it creates go to {@code owned}. */
+  private Session.Runner feed(Session.Runner runner, Batch batch, List<Tensor> owned) {
+    int n = batch.size();
+    for (int i = 0; i < inputs.size(); i++) {
+      Feature f = inputs.get(i);
+      long[] dims = new long[f.shape().length + 1];
+      dims[0] = n;
+      for (int k = 0; k < f.shape().length; k++) {
+        dims[k + 1] = f.shape()[k];
+      }
+      int count = n * f.size();
+      Tensor t =
+          f.kind() == Feature.Kind.FLOAT
+              ? TFloat32.tensorOf(
+                  Shape.of(dims), DataBuffers.of(batch.floats(i), true, false).narrow(count))
+              : TInt32.tensorOf(
+                  Shape.of(dims), DataBuffers.of(batch.ints(i), true, false).narrow(count));
+      owned.add(t);
+      runner.feed(placeholders.get(i), t);
+    }
+    TInt32 labels =
+        TInt32.tensorOf(Shape.of(n), DataBuffers.of(batch.labels(), true, false).narrow(n));
+    owned.add(labels);
+    return runner.feed(y, labels);
   }
 
   /**
@@ -275,20 +316,6 @@ public final class TrainingGraph implements AutoCloseable {
   /** Restores every variable from {@code prefix}; the initializers are then not run. */
   public void restore(String prefix) {
     session.restore(prefix);
-  }
-
-  private TFloat32 inputs(float[] xs, int n) {
-    int needed = n * timeSteps * features;
-    if (xs.length < needed) {
-      throw new IllegalArgumentException(
-          "input buffer holds " + xs.length + " floats, batch needs " + needed);
-    }
-    return TFloat32.tensorOf(
-        Shape.of(n, timeSteps, features), DataBuffers.of(xs, true, false).narrow(needed));
-  }
-
-  private static TInt32 labels(int[] ys, int n) {
-    return TInt32.tensorOf(Shape.of(n), DataBuffers.of(ys, true, false).narrow(n));
   }
 
   @Override

@@ -44,7 +44,9 @@ class KerasImportParityTest {
             "import-keras",
             dir.resolve(manifest.get("weights").asText()).toString(),
             "--out",
-            run.toString());
+            run.toString(),
+            "--data-dir",
+            DATA.toString());
     assertEquals(0, code, err.toString());
 
     Splits data = Splits.load(Trainer.savedConfig(run).data(), DATA);

@@ -1,0 +1,59 @@
+package engram.data;
+
+import java.util.List;
+
+/**
+ * Reusable host buffers for one mini-batch: one array per input ({@code float[]} or {@code int[]},
+ * batch-major) and the labels. {@link Batches#fill} overwrites them; {@link #size()} says how many
+ * examples are valid.
+ */
+public final class Batch {
+
+  private final List<Feature> inputs;
+  private final Object[] buffers;
+  private final int[] labels;
+  private int size;
+
+  private Batch(List<Feature> inputs, int capacity) {
+    this.inputs = List.copyOf(inputs);
+    this.buffers = new Object[inputs.size()];
+    for (int i = 0; i < buffers.length; i++) {
+      Feature f = inputs.get(i);
+      int n = capacity * f.size();
+      buffers[i] = f.kind() == Feature.Kind.FLOAT ? new float[n] : new int[n];
+    }
+    this.labels = new int[capacity];
+  }
+
+  /** Buffers for up to {@code capacity} examples of {@code data}. */
+  public static Batch forDataset(Dataset data, int capacity) {
+    return new Batch(data.inputs(), capacity);
+  }
+
+  public List<Feature> inputs() {
+    return inputs;
+  }
+
+  /** The buffer of FLOAT input {@code i}. */
+  public float[] floats(int i) {
+    return (float[]) buffers[i];
+  }
+
+  /** The buffer of INT input {@code i}. */
+  public int[] ints(int i) {
+    return (int[]) buffers[i];
+  }
+
+  public int[] labels() {
+    return labels;
+  }
+
+  /** Number of valid examples. */
+  public int size() {
+    return size;
+  }
+
+  void setSize(int size) {
+    this.size = size;
+  }
+}

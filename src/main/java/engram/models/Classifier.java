@@ -1,0 +1,48 @@
+package engram.models;
+
+import engram.cells.NoiseSource;
+import engram.ops.SeedStream;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * A model that maps named input tensors (batch-major) to class logits. Its variables are created
+ * when it is constructed; {@link #forward} may be called several times (a training and an
+ * evaluation path) and they share the variables.
+ */
+public interface Classifier<T extends TFloating> {
+
+  /**
+   * A forward pass.
+   *
+   * @param logits {@code [B, C]}; the softmax lives in the loss
+   * @param updates ops to run with every training step, e.g. BatchNorm's moving averages
+   */
+  record Forward<T extends TFloating>(Operand<T> logits, List<Op> updates) {
+    public Forward {
+      updates = List.copyOf(updates);
+    }
+  }
+
+  /**
+   * Logits for {@code inputs}, keyed by the dataset's input names.
+   *
+   * @param training training behaviour (dropout, batch statistics)
+   * @param noise the cells' random draws; {@link NoiseSource#zeros()} for deterministic inference
+   */
+  Forward<T> forward(
+      Ops tf,
+      Map<String, Operand<?>> inputs,
+      boolean training,
+      NoiseSource noise,
+      SeedStream seeds);
+
+  /** A weight penalty added to the training loss (e.g. L2), or null for none. */
+  default Operand<T> penalty(Ops tf) {
+    return null;
+  }
+}

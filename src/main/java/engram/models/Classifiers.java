@@ -1,0 +1,46 @@
+package engram.models;
+
+import engram.nn.ParamSet;
+import java.util.Arrays;
+import java.util.Map;
+import org.tensorflow.types.family.TFloating;
+
+/** Builds the classifier a {@link ModelConfig} describes, for inputs of the given shapes. */
+public final class Classifiers {
+
+  private Classifiers() {}
+
+  /**
+   * @param inputShapes per-example shape of every input, by name (e.g. {@code x -> [28, 28]})
+   * @param numClasses width of the output layer
+   */
+  public static <T extends TFloating> Classifier<T> create(
+      ParamSet<T> params, ModelConfig config, Map<String, long[]> inputShapes, int numClasses) {
+    return switch (config.type()) {
+      case ENN, RNN, GRU, LSTM -> {
+        long[] x = require(inputShapes, SequenceClassifier.INPUT, 2, config);
+        yield new SequenceClassifier<>(params, config, (int) x[0], (int) x[1], numClasses);
+      }
+    };
+  }
+
+  /** The shape of input {@code name}, which must exist and have {@code rank} dimensions. */
+  static long[] require(Map<String, long[]> shapes, String name, int rank, ModelConfig config) {
+    long[] shape = shapes.get(name);
+    if (shape == null || shape.length != rank) {
+      throw new IllegalArgumentException(
+          "model "
+              + config.type()
+              + " needs an input '"
+              + name
+              + "' of rank "
+              + rank
+              + " per example; the data provides "
+              + shapes.entrySet().stream()
+                  .map(e -> e.getKey() + Arrays.toString(e.getValue()))
+                  .toList()
+              + ". Pick a dataset that fits the model.");
+    }
+    return shape;
+  }
+}
