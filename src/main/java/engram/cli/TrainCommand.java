@@ -52,7 +52,7 @@ final class TrainCommand implements Callable<Integer> {
       names = "--model",
       paramLabel = "NAME",
       completionCandidates = ModelNames.class,
-      description = "enn, rnn, gru or lstm (default: the preset's, else enn).")
+      description = "enn, rnn, gru, lstm or hmem (default: the preset's, else enn).")
   ModelType model;
 
   @Option(

@@ -5,35 +5,57 @@ import java.util.Locale;
 /**
  * Which data a run trains on.
  *
- * @param dataset data set name; {@code mnist} for now
- * @param view how an example becomes a sequence: {@code rows} (MNIST: 28 steps of 28 pixels, the
- *     ENN paper's setting) or {@code pixels} (784 steps of 1)
- * @param validationFraction share of the training file held out for validation (the paper's
- *     notebooks: 0.1, i.e. 54,000 / 6,000)
- * @param splitSeed seed of the shuffle that picks the validation examples
+ * @param dataset {@code mnist} or {@code babi}
+ * @param view MNIST only: {@code rows} (28 steps of 28 pixels, the ENN paper's setting) or {@code
+ *     pixels} (784 steps of 1)
+ * @param task bAbI only: task 1..20
+ * @param size bAbI only: {@code 1k} or {@code 10k} training questions per task
+ * @param validationFraction share of the training file held out for validation: for MNIST a seeded
+ *     shuffle picks it (the notebooks: 0.1 = 54,000 / 6,000); for bAbI it is the last part of the
+ *     file, as Keras' {@code validation_split} takes it (H-Mem: 0.1)
+ * @param splitSeed seed of the MNIST validation shuffle
  * @param trainLimit use only the first N training-file examples (0 = all); for smoke runs
  * @param testLimit use only the first N test examples (0 = all)
  */
 public record DataConfig(
     String dataset,
     String view,
+    int task,
+    String size,
     double validationFraction,
     long splitSeed,
     int trainLimit,
     int testLimit) {
 
   public DataConfig {
-    if (dataset == null || !dataset.toLowerCase(Locale.ROOT).equals("mnist")) {
-      throw new IllegalArgumentException(
-          "data.dataset '" + dataset + "' is not supported; supported: mnist");
+    if (dataset == null) {
+      throw new IllegalArgumentException("data.dataset is required: mnist or babi");
     }
     dataset = dataset.toLowerCase(Locale.ROOT);
-    if (view == null) {
-      view = "rows";
-    }
-    view = view.toLowerCase(Locale.ROOT);
-    if (!view.equals("rows") && !view.equals("pixels")) {
-      throw new IllegalArgumentException("data.view must be rows or pixels, got '" + view + "'");
+    switch (dataset) {
+      case "mnist" -> {
+        view = view == null ? "rows" : view.toLowerCase(Locale.ROOT);
+        if (!view.equals("rows") && !view.equals("pixels")) {
+          throw new IllegalArgumentException(
+              "data.view must be rows or pixels, got '" + view + "'");
+        }
+        if (task != 0 || size != null) {
+          throw new IllegalArgumentException(
+              "data.task and data.size apply to babi, not mnist; remove them");
+        }
+      }
+      case "babi" -> {
+        if (view != null) {
+          throw new IllegalArgumentException("data.view applies to mnist, not babi; remove it");
+        }
+        if (task < 1 || task > 20) {
+          throw new IllegalArgumentException("data.task must be a bAbI task 1..20, got " + task);
+        }
+        size = Babi.Size.parse(size == null ? "10k" : size).toString();
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "data.dataset '" + dataset + "' is not supported; supported: mnist, babi");
     }
     if (!(validationFraction >= 0 && validationFraction < 1)) {
       throw new IllegalArgumentException(
@@ -50,6 +72,11 @@ public record DataConfig(
 
   /** MNIST, rows as time steps, 10 % validation, split seed 42 (the notebooks' random_state). */
   public static DataConfig mnistDefaults() {
-    return new DataConfig("mnist", "rows", 0.1, 42, 0, 0);
+    return new DataConfig("mnist", "rows", 0, null, 0.1, 42, 0, 0);
+  }
+
+  /** bAbI task {@code task}, {@code size} ("1k" or "10k"), the last 10 % for validation. */
+  public static DataConfig babiDefaults(int task, String size) {
+    return new DataConfig("babi", null, task, size, 0.1, 0, 0, 0);
   }
 }

@@ -12,10 +12,34 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
    * training file split into train and validation by a shuffle seeded with {@code splitSeed}.
    */
   public static Splits load(DataConfig config, Path dataDir) throws DataException {
+    if (config.dataset().equals("babi")) {
+      Babi babi = Babi.load(dataDir, config.task(), Babi.Size.parse(config.size()));
+      return tail(
+          limit(babi.train(), config.trainLimit()),
+          limit(babi.test(), config.testLimit()),
+          config.validationFraction());
+    }
     Mnist.View view = view(config);
     Dataset trainFile = limit(Mnist.load(dataDir, Mnist.Split.TRAIN, view), config.trainLimit());
     Dataset test = limit(Mnist.load(dataDir, Mnist.Split.TEST, view), config.testLimit());
     return split(trainFile, test, config.validationFraction(), config.splitSeed());
+  }
+
+  /**
+   * Keras' {@code validation_split}: the first {@code floor(n (1 - fraction))} examples of the
+   * training file train, the rest validate, in file order.
+   */
+  public static Splits tail(Dataset trainFile, Dataset test, double fraction) {
+    int n = trainFile.size();
+    int splitAt = (int) (n * (1.0 - fraction));
+    if (splitAt < 1) {
+      throw new IllegalArgumentException(
+          "validation fraction " + fraction + " leaves no training examples out of " + n);
+    }
+    return new Splits(
+        new Subset(trainFile, IntStream.range(0, splitAt).toArray()),
+        new Subset(trainFile, IntStream.range(splitAt, n).toArray()),
+        test);
   }
 
   private static Mnist.View view(DataConfig config) {

@@ -21,6 +21,16 @@ public final class Classifiers {
         long[] x = require(inputShapes, SequenceClassifier.INPUT, 2, config);
         yield new SequenceClassifier<>(params, config, (int) x[0], (int) x[1], numClasses);
       }
+      case HMEM -> {
+        long[] story = require(inputShapes, HMemClassifier.STORY, 2, config);
+        long[] query = require(inputShapes, HMemClassifier.QUERY, 1, config);
+        if (query[0] != story[1]) {
+          throw new IllegalArgumentException(
+              "H-Mem needs queries as wide as statements, got " + query[0] + " and " + story[1]);
+        }
+        yield new HMemClassifier<>(
+            params, config.hmem(), (int) story[0], (int) story[1], numClasses);
+      }
     };
   }
 

@@ -12,7 +12,9 @@ public enum ModelType {
   /** Keras GRU (reset_after). */
   GRU,
   /** Keras LSTM. */
-  LSTM;
+  LSTM,
+  /** Hebbian Memory Network for question answering: {@link HMemClassifier}. */
+  HMEM;
 
   /** Lower-case name used in presets and on the command line. */
   @Override

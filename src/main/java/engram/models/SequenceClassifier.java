@@ -85,6 +85,9 @@ public final class SequenceClassifier<T extends TFloating> implements Classifier
       case RNN -> new SimpleRnnCell<>(params, inputSize, units);
       case GRU -> new GruCell<>(params, inputSize, units);
       case LSTM -> new LstmCell<>(params, inputSize, units);
+      case HMEM ->
+          throw new IllegalArgumentException(
+              "hmem is not a sequence classifier; build it with Classifiers.create");
     };
   }
 

@@ -41,6 +41,11 @@ public sealed interface Initializer {
     return new VarianceScaling(2.0, FanMode.FAN_IN, Distribution.TRUNCATED_NORMAL);
   }
 
+  /** Keras "he_uniform": U(-l, l), l = sqrt(6 / fan_in) (H-Mem's kernels and embedding). */
+  static Initializer heUniform() {
+    return new VarianceScaling(2.0, FanMode.FAN_IN, Distribution.UNIFORM);
+  }
+
   /** Keras "orthogonal" with gain 1 (default recurrent kernel of SimpleRNN, GRU and LSTM). */
   static Initializer orthogonal() {
     return new Orthogonal(1.0);

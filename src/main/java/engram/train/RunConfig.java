@@ -35,11 +35,28 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
     }
   }
 
-  /** The ENN paper's MNIST setting for {@code type} (baselines: 128+64 units, no dropout). */
+  /**
+   * The reference setting of {@code type}: the ENN paper's MNIST benchmark for enn and the
+   * baselines (128 + 64 units, no dropout), the released H-Mem's bAbI recipe for hmem.
+   */
   public static RunConfig defaults(ModelType type) {
-    ModelConfig model =
-        type == ModelType.ENN ? ModelConfig.ennDefaults() : ModelConfig.baselineDefaults(type);
-    return new RunConfig("", model, TrainConfig.defaults(), DataConfig.mnistDefaults());
+    return switch (type) {
+      case ENN ->
+          new RunConfig(
+              "", ModelConfig.ennDefaults(), TrainConfig.defaults(), DataConfig.mnistDefaults());
+      case RNN, GRU, LSTM ->
+          new RunConfig(
+              "",
+              ModelConfig.baselineDefaults(type),
+              TrainConfig.defaults(),
+              DataConfig.mnistDefaults());
+      case HMEM ->
+          new RunConfig(
+              "",
+              ModelConfig.hmemDefaults(),
+              TrainConfig.hmemDefaults(),
+              DataConfig.babiDefaults(1, "10k"));
+    };
   }
 
   /**
@@ -122,13 +139,17 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
       }
       ModelType modelType = ModelType.parse(type.asText());
       ObjectNode merged = JSON.valueToTree(defaults(modelType));
-      // ENN options merge over the ENN defaults; for a baseline an "engram" block stays in, so
-      // that ModelConfig can reject it by name.
+      // Cell options merge over their defaults; a block that does not belong to the model type
+      // stays in only if the preset wrote it, so that ModelConfig rejects it by name.
       ObjectNode model = (ObjectNode) merged.get("model");
       model.set("engram", JSON.valueToTree(defaults(ModelType.ENN).model().engram()));
+      model.set("hmem", JSON.valueToTree(defaults(ModelType.HMEM).model().hmem()));
       merge(merged, (ObjectNode) preset);
       if (modelType != ModelType.ENN && !preset.path("model").has("engram")) {
         model.remove("engram");
+      }
+      if (modelType != ModelType.HMEM && !preset.path("model").has("hmem")) {
+        model.remove("hmem");
       }
       return JSON.treeToValue(merged, RunConfig.class);
     } catch (JsonProcessingException e) {

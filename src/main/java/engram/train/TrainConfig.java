@@ -68,6 +68,15 @@ public record TrainConfig(
     return new TrainConfig(15, 128, 1e-3, 1.0, 42, LrSchedule.constant(), 0, false, true, 2, 0);
   }
 
+  /**
+   * The released H-Mem's bAbI recipe: Adam 3e-3, x0.85 every 20 epochs, batch 128, 100 epochs, no
+   * gradient clipping (TensorFlow 2.1 ignored the code's clipnorm=20 under {@code fit}; set
+   * clipnorm 20 for the intended per-variable clipping), last weights for the test.
+   */
+  public static TrainConfig hmemDefaults() {
+    return new TrainConfig(100, 128, 3e-3, 0, 42, LrSchedule.step(0.85, 20), 0, false, true, 2, 0);
+  }
+
   /** The batch size validation and test runs use. */
   public int effectiveEvalBatchSize() {
     return evalBatchSize == 0 ? batchSize : evalBatchSize;

@@ -90,7 +90,7 @@ class CliErrorsTest {
         engram("train", "--model", "transformer"),
         Main.EXIT_USAGE,
         "transformer",
-        "[enn, rnn, gru, lstm]");
+        "[enn, rnn, gru, lstm, hmem]");
   }
 
   @Test
