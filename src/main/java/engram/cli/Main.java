@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       TrainCommand.class,
       EvaluateCommand.class,
+      BabiCommand.class,
       ImportKerasCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -42,7 +43,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: train, evaluate or import-keras");
+        spec.commandLine(), "missing command: train, evaluate, babi or import-keras");
   }
 
   public static void main(String[] args) {
@@ -90,6 +91,17 @@ public final class Main implements Runnable {
             ex.printStackTrace(err);
           }
           return code;
+        });
+    cli.registerConverter(
+        engram.models.HMemConfig.Encoding.class,
+        value -> {
+          for (engram.models.HMemConfig.Encoding e : engram.models.HMemConfig.Encoding.values()) {
+            if (e.toString().equalsIgnoreCase(value)) {
+              return e;
+            }
+          }
+          throw new CommandLine.TypeConversionException(
+              "unknown encoding '" + value + "'; expected bow, pe or le");
         });
     return cli.execute(args);
   }
