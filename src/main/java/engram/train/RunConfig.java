@@ -59,6 +59,10 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
     };
   }
 
+  public RunConfig withDescription(String text) {
+    return new RunConfig(text, model, train, data);
+  }
+
   /**
    * This config with {@code patch}, a partial config as in a preset (e.g. {@code {"train":
    * {"epochs": 3}}}), merged over it. The result is validated like a preset; {@code source} names

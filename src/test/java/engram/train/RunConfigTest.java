@@ -39,14 +39,28 @@ class RunConfigTest {
       for (Path p : presets) {
         RunConfig c = RunConfig.readPreset(p);
         assertTrue(c.description().length() > 20, p + " explains itself");
-        if (c.model().type() != ModelType.ENN) {
+        if (c.model().type() != ModelType.ENN && c.model().type() != ModelType.HMEM) {
           assertEquals(List.of(128, 64), c.model().units(), p.toString());
           assertNull(c.model().engram());
         }
         n++;
       }
     }
-    assertTrue(n >= 4, "enn, rnn, gru and lstm presets");
+    assertTrue(n >= 5, "enn, rnn, gru, lstm and hmem presets");
+  }
+
+  @Test
+  void hmemPresetIsTheReleasedRecipe() throws Exception {
+    RunConfig c = RunConfig.readPreset(Path.of("models", "hmem-babi.json"));
+    assertEquals(ModelType.HMEM, c.model().type());
+    assertEquals(engram.models.HMemConfig.defaults(), c.model().hmem());
+    assertEquals(3e-3, c.train().learningRate());
+    assertEquals(LrSchedule.step(0.85, 20), c.train().schedule());
+    assertEquals(100, c.train().epochs());
+    assertEquals(128, c.train().batchSize());
+    assertEquals(0, c.train().clipnorm(), "TensorFlow 2.1 applied no clipping under fit");
+    assertEquals("babi", c.data().dataset());
+    assertEquals(RunConfig.defaults(ModelType.HMEM).withDescription(c.description()), c);
   }
 
   @Test
