@@ -119,7 +119,7 @@ final class BabiCommand implements Callable<Integer> {
     if (clipnorm != null) train.put("clipnorm", clipnorm);
     base = base.merged(patch, "command line");
 
-    BabiBenchmark.checkData(common.dataDir, size);
+    Babi.folder(common.dataDir, size); // fail early, with the fix, when the data is missing
     Path dir =
         out != null
             ? out

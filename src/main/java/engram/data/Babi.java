@@ -142,12 +142,18 @@ public final class Babi {
     if (task < 1 || task > 20) {
       throw new IllegalArgumentException("bAbI task must be 1..20, got " + task);
     }
+    Path folder = folder(dataDir, size);
+    return new Babi(
+        task, size, parse(file(folder, task, "train")), parse(file(folder, task, "test")));
+  }
+
+  /** The folder of {@code size} below {@code dataDir}; fails with the fix when it is missing. */
+  public static Path folder(Path dataDir, Size size) throws DataException {
     Path folder = dataDir.resolve(DIR_NAME).resolve(size.folder());
     if (!Files.isDirectory(folder)) {
       throw new DataException(folder, "directory not found. " + FETCH_HINT);
     }
-    return new Babi(
-        task, size, parse(file(folder, task, "train")), parse(file(folder, task, "test")));
+    return folder;
   }
 
   /** Whether the training file of {@code task} exists (en-10k qa3 is missing from some copies). */

@@ -3,7 +3,6 @@ package engram.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.data.Babi;
-import engram.data.DataException;
 import engram.data.Splits;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -312,16 +311,5 @@ public final class BabiBenchmark {
       }
     }
     return tasks;
-  }
-
-  /** Whether the data directory holds the bAbI release at all (fail early with the fix). */
-  public static void checkData(Path dataDir, Babi.Size size) throws DataException {
-    Path folder = dataDir.resolve(Babi.DIR_NAME).resolve(size.folder());
-    if (!Files.isDirectory(folder)) {
-      throw new DataException(
-          folder,
-          "directory not found. Fetch bAbI with data-loaders/babi.sh <data-dir>, or point"
-              + " --data-dir / ENGRAM_DATA at a folder that holds babi/tasks_1-20_v1-2/.");
-    }
   }
 }
