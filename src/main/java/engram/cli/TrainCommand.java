@@ -244,7 +244,13 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (dataset != null && !dataset.equalsIgnoreCase(config.data().dataset())) {
       throw new IllegalArgumentException(
-          "--dataset " + dataset + " is not supported; supported: mnist");
+          "--dataset "
+              + dataset
+              + " does not match the "
+              + config.model().type()
+              + " config's dataset "
+              + config.data().dataset()
+              + "; mnist goes with enn/rnn/gru/lstm, babi with hmem (or use --set data.dataset=...)");
     }
     if (memory != null && config.model().type() != ModelType.ENN) {
       throw new IllegalArgumentException(
