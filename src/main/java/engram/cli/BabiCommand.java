@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -97,6 +98,7 @@ final class BabiCommand implements Callable<Integer> {
     if (runs < 1) {
       throw new IllegalArgumentException("--runs must be >= 1, got " + runs);
     }
+    ConfigProto session = common.sessionConfig();
     List<Integer> taskList = BabiBenchmark.parseTasks(tasks);
     Babi.Size size = Babi.Size.parse(set);
     RunConfig base =
@@ -120,6 +122,7 @@ final class BabiCommand implements Callable<Integer> {
     base = base.merged(patch, "command line");
 
     Babi.folder(common.dataDir, size); // fail early, with the fix, when the data is missing
+    common.logCompute();
     Path dir =
         out != null
             ? out
@@ -132,7 +135,7 @@ final class BabiCommand implements Callable<Integer> {
                     base.model().hmem().encoding(),
                     base.model().hmem().hops()));
     List<BabiBenchmark.TaskResult> results =
-        new BabiBenchmark(base, common.dataDir, dir, common.progress(), common.sessionConfig())
+        new BabiBenchmark(base, common.dataDir, dir, common.progress(), session)
             .run(taskList, runs);
     long solved = results.stream().filter(r -> r.status().equals("ok")).count();
     spec.commandLine()

@@ -1,8 +1,10 @@
 package engram.cli;
 
+import engram.train.Compute;
 import engram.train.Progress;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine.Option;
 
@@ -16,6 +18,21 @@ final class CommonOptions {
       description =
           "Folder holding mnist/ (default: $ENGRAM_DATA, else ./data; currently ${DEFAULT-VALUE}).")
   Path dataDir;
+
+  @Option(
+      names = "--device",
+      paramLabel = "DEV",
+      defaultValue = "auto",
+      description = "auto (a GPU when TensorFlow sees one), cpu or gpu (default ${DEFAULT-VALUE}).")
+  Compute.Device device;
+
+  @Option(
+      names = "--xla",
+      paramLabel = "MODE",
+      defaultValue = "auto",
+      description =
+          "XLA compilation: auto (on for GPU, off for CPU), on or off (default ${DEFAULT-VALUE}).")
+  Compute.Xla xla;
 
   @Option(
       names = "--threads",
@@ -51,17 +68,21 @@ final class CommonOptions {
     };
   }
 
-  /** TensorFlow session options, or null for TensorFlow's defaults. */
+  /** Device, XLA and threads as chosen on the command line. */
+  Compute compute() {
+    return new Compute(device, xla, threads);
+  }
+
+  /**
+   * The TensorFlow session options for {@link #compute()}. Commands resolve them first, so that
+   * {@code --device gpu} on a machine without one fails before any work.
+   */
   ConfigProto sessionConfig() {
-    if (threads == null) {
-      return null;
-    }
-    if (threads <= 0) {
-      throw new IllegalArgumentException("--threads must be > 0, got " + threads);
-    }
-    return ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(threads)
-        .setInterOpParallelismThreads(threads)
-        .build();
+    return compute().sessionConfig();
+  }
+
+  /** Logs where the work will run; commands call it once their inputs have checked out. */
+  void logCompute() {
+    LoggerFactory.getLogger("engram").info("compute: {}", compute().describe());
   }
 }

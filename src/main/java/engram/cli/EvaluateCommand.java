@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +57,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    ConfigProto session = common.sessionConfig();
     Splits data = Splits.load(Trainer.savedConfig(run).data(), common.dataDir);
+    common.logCompute();
     Dataset set =
         switch (split.toLowerCase(Locale.ROOT)) {
           case "test" -> data.test();
@@ -67,8 +70,7 @@ final class EvaluateCommand implements Callable<Integer> {
                   "--split must be test, validation or train, got '" + split + "'");
         };
     Evaluator.Evaluation e =
-        Evaluator.evaluate(
-            run, weights, set, logits != null, common.progress(), common.sessionConfig());
+        Evaluator.evaluate(run, weights, set, logits != null, common.progress(), session);
     if (logits != null) {
       writeLogits(e, set);
     }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,6 +60,7 @@ final class ImportKerasCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ConfigProto session = common.sessionConfig();
     KerasWeights.Imported imported = KerasWeights.read(file);
     RunConfig base =
         preset != null ? RunConfig.readPreset(preset) : RunConfig.defaults(ModelType.ENN);
@@ -81,6 +83,7 @@ final class ImportKerasCommand implements Callable<Integer> {
     RunConfig config = base.merged(patch, file.toString());
 
     Dataset test = Splits.load(config.data(), common.dataDir).test();
+    common.logCompute();
     Feature x = test.inputs().get(0);
     int features = x.shape()[x.shape().length - 1];
     if (features != imported.inputSize() || test.numClasses() != imported.numClasses()) {
@@ -99,7 +102,7 @@ final class ImportKerasCommand implements Callable<Integer> {
     }
     Map<String, float[]> weights = new LinkedHashMap<>();
     imported.weights().forEach((name, tensor) -> weights.put(name, tensor.values()));
-    Trainer.initialize(config, weights, test, out, common.sessionConfig());
+    Trainer.initialize(config, weights, test, out, session);
     spec.commandLine()
         .getOut()
         .printf(

@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       EvaluateCommand.class,
       BabiCommand.class,
+      BenchCommand.class,
+      DoctorCommand.class,
       ImportKerasCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -60,15 +62,10 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
     cli.setErr(err);
-    cli.registerConverter(
-        engram.models.ModelType.class,
-        value -> {
-          try {
-            return engram.models.ModelType.parse(value);
-          } catch (IllegalArgumentException e) {
-            throw new CommandLine.TypeConversionException(e.getMessage());
-          }
-        });
+    registerLowerCase(cli, engram.models.ModelType.class);
+    registerLowerCase(cli, engram.models.HMemConfig.Encoding.class);
+    registerLowerCase(cli, engram.train.Compute.Device.class);
+    registerLowerCase(cli, engram.train.Compute.Xla.class);
     cli.setParameterExceptionHandler(
         (ex, argv) -> {
           CommandLine cmd = ex.getCommandLine();
@@ -92,18 +89,27 @@ public final class Main implements Runnable {
           }
           return code;
         });
+    return cli.execute(args);
+  }
+
+  /** Options of enum type {@code type} take its lower-case names, and errors list them so. */
+  private static <E extends Enum<E>> void registerLowerCase(CommandLine cli, Class<E> type) {
     cli.registerConverter(
-        engram.models.HMemConfig.Encoding.class,
+        type,
         value -> {
-          for (engram.models.HMemConfig.Encoding e : engram.models.HMemConfig.Encoding.values()) {
+          for (E e : type.getEnumConstants()) {
             if (e.toString().equalsIgnoreCase(value)) {
               return e;
             }
           }
           throw new CommandLine.TypeConversionException(
-              "unknown encoding '" + value + "'; expected bow, pe or le");
+              "unknown value '"
+                  + value
+                  + "'; expected one of "
+                  + java.util.Arrays.stream(type.getEnumConstants())
+                      .map(Object::toString)
+                      .toList());
         });
-    return cli.execute(args);
   }
 
   static int exitCode(Exception e) {

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -126,10 +127,12 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ConfigProto session = common.sessionConfig();
     RunConfig config = resolveConfig();
     Path runDir = out != null ? out : defaultRunDir(config);
     Splits data = Splits.load(config.data(), common.dataDir);
-    Trainer trainer = new Trainer(config, data, runDir, common.progress(), common.sessionConfig());
+    common.logCompute();
+    Trainer trainer = new Trainer(config, data, runDir, common.progress(), session);
     TrainResult result = trainer.run(resume);
     spec.commandLine()
         .getOut()

@@ -21,6 +21,11 @@ final class AtomicFiles {
    * file}.
    */
   static void writeString(Path file, String text) throws IOException {
+    write(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes {@code bytes} like {@link #writeString}. */
+  static void write(Path file, byte[] bytes) throws IOException {
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
     try (FileChannel ch =
         FileChannel.open(
@@ -28,7 +33,7 @@ final class AtomicFiles {
             StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+      ch.write(java.nio.ByteBuffer.wrap(bytes));
       ch.force(true);
     }
     move(tmp, file);

@@ -30,6 +30,8 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -190,23 +192,47 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** Runs one training step on {@code batch}. */
   public BatchResult trainStep(Batch batch, float lr, long[] stepSeed) {
+    return run(batch, lr, stepSeed, null).result();
+  }
+
+  /**
+   * Runs one training step like {@link #trainStep(Batch, float, long[])} while TensorFlow records
+   * what it did: per-op timings and allocator statistics ({@code step_stats}) and the graphs it
+   * actually ran ({@code partition_graphs}, where XLA clusters show up as {@code _XlaRun} nodes).
+   */
+  public RunMetadata tracedTrainStep(Batch batch, float lr, long[] stepSeed) {
+    RunOptions options =
+        RunOptions.newBuilder()
+            .setTraceLevel(RunOptions.TraceLevel.FULL_TRACE)
+            .setOutputPartitionGraphs(true)
+            .build();
+    return run(batch, lr, stepSeed, options).metadata();
+  }
+
+  private record Step(BatchResult result, RunMetadata metadata) {}
+
+  private Step run(Batch batch, float lr, long[] stepSeed, RunOptions options) {
     List<Tensor> owned = new ArrayList<>();
     try (TFloat32 lrt = TFloat32.scalarOf(lr);
         TInt64 st = TInt64.vectorOf(stepSeed)) {
-      Session.Runner runner = feed(session.runner(), batch, owned);
-      try (Result r =
-          runner
+      Session.Runner runner =
+          feed(session.runner(), batch, owned)
               .feed(learningRate, lrt)
               .feed(seed, st)
               .addTarget(trainStep)
               .fetch(loss)
-              .fetch(correct)
-              .run()) {
+              .fetch(correct);
+      if (options != null) {
+        runner.setOptions(options);
+      }
+      try (Result r = options == null ? runner.run() : runner.runAndFetchMetadata()) {
         // Fetching the scalars is a host sync point; they are 8 bytes and feed the progress bar.
-        return new BatchResult(
-            ((TFloat32) r.get(0)).getFloat(),
-            Math.round(((TFloat32) r.get(1)).getFloat()),
-            batch.size());
+        return new Step(
+            new BatchResult(
+                ((TFloat32) r.get(0)).getFloat(),
+                Math.round(((TFloat32) r.get(1)).getFloat()),
+                batch.size()),
+            options == null ? null : r.getMetadata().orElseThrow());
       }
     } finally {
       owned.forEach(Tensor::close);

@@ -1,0 +1,156 @@
+package engram.cli;
+
+import engram.models.ModelType;
+import engram.train.Benchmark;
+import engram.train.Compute;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code engram bench}: times full training steps of the real training graph on random inputs and
+ * appends the numbers to a CSV file.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Time full training steps (forward, backward, clipping, Adam) of a model on random inputs.",
+      "Prints ms/step, sequences/s and peak memory, and appends a row to --csv.",
+      "Defaults: the MNIST-rows presets' sizes; for hmem the bAbI task-2 shape."
+    },
+    sortOptions = false)
+final class BenchCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin CommonOptions common;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "MODEL",
+      description = "enn, lstm, gru, rnn or hmem.")
+  ModelType model;
+
+  @Option(
+      names = "--batch",
+      paramLabel = "B",
+      split = ",",
+      description = "Sequences per step (128); a list such as 128,512,2048 sweeps them.")
+  List<Integer> batch;
+
+  @Option(
+      names = "--seq",
+      paramLabel = "T",
+      split = ",",
+      description =
+          "Time steps (28); for hmem statements per story S (88). A list such as 28,128 sweeps them.")
+  List<Integer> seq;
+
+  @Option(
+      names = "--hidden",
+      paramLabel = "H",
+      description = "Recurrent width (128); for hmem the embedding width d (80).")
+  Integer hidden;
+
+  @Option(
+      names = "--memory",
+      paramLabel = "M",
+      description = "ENN memory slots (64); for hmem the memory width m (100).")
+  Integer memory;
+
+  @Option(
+      names = "--features",
+      paramLabel = "D",
+      description = "Inputs per time step (28, an MNIST row).")
+  Integer features;
+
+  @Option(names = "--width", paramLabel = "W", description = "hmem: words per statement (7).")
+  Integer width;
+
+  @Option(names = "--vocabulary", paramLabel = "V", description = "hmem: vocabulary size (40).")
+  Integer vocabulary;
+
+  @Option(names = "--hops", paramLabel = "N", description = "hmem: memory queries (3).")
+  Integer hops;
+
+  @Option(names = "--warmup", paramLabel = "N", description = "Untimed steps first (10).")
+  Integer warmup;
+
+  @Option(names = "--steps", paramLabel = "N", description = "Timed steps (50).")
+  Integer steps;
+
+  @Option(
+      names = "--csv",
+      paramLabel = "FILE",
+      defaultValue = "bench.csv",
+      description = "CSV file the result row is appended to (${DEFAULT-VALUE}).")
+  Path csv;
+
+  @Option(
+      names = "--dump-trace",
+      paramLabel = "FILE",
+      hidden = true,
+      description = "Write the traced step's RunMetadata (binary proto) here, for diagnosis.")
+  Path dumpTrace;
+
+  @Override
+  public Integer call() throws Exception {
+    Compute compute = common.compute();
+    compute.resolvedDevice(); // fails now, in one line, when --device gpu cannot be had
+    Benchmark.Spec d = Benchmark.Spec.defaults(model);
+    List<Benchmark.Spec> specs = new ArrayList<>();
+    for (int t : seq == null ? List.of(d.seq()) : seq) {
+      for (int b : batch == null ? List.of(d.batch()) : batch) {
+        specs.add(
+            new Benchmark.Spec(
+                model,
+                b,
+                t,
+                or(hidden, d.hidden()),
+                or(memory, d.memory()),
+                or(features, d.features()),
+                or(width, d.width()),
+                or(vocabulary, d.vocabulary()),
+                or(hops, d.hops()),
+                or(warmup, d.warmup()),
+                or(steps, d.steps()),
+                d.seed()));
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    LoggerFactory.getLogger("engram")
+        .info("bench {} configuration(s) of {} on {}", specs.size(), model, compute.describe());
+    Benchmark.run(
+        specs,
+        compute,
+        common.progress(),
+        dumpTrace,
+        r -> {
+          try {
+            Benchmark.appendCsv(csv, r);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          out.println(r.summary());
+          out.flush();
+        });
+    out.println("appended to " + csv);
+    return Main.EXIT_OK;
+  }
+
+  private static int or(Integer value, int fallback) {
+    return value == null ? fallback : value;
+  }
+}

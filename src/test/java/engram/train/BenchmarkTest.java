@@ -1,0 +1,160 @@
+package engram.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.models.ModelType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.AllocatorMemoryUsed;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.StepStats;
+
+class BenchmarkTest {
+
+  private static Benchmark.Spec tiny(ModelType model, int batch, int seq) {
+    return new Benchmark.Spec(model, batch, seq, 8, 4, 5, 3, 11, 2, 2, 3, 7);
+  }
+
+  @Test
+  void timesTheRealTrainingGraphAndSharesItAcrossBatchSizes(@TempDir Path tmp) throws Exception {
+    Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
+    List<Benchmark.Spec> specs =
+        List.of(tiny(ModelType.LSTM, 4, 3), tiny(ModelType.LSTM, 6, 3), tiny(ModelType.ENN, 4, 3));
+    Path csv = tmp.resolve("out/bench.csv");
+    List<Benchmark.Report> seen = new ArrayList<>();
+    List<Benchmark.Report> reports =
+        Benchmark.run(
+            specs,
+            cpu,
+            Progress.none(),
+            null,
+            r -> {
+              seen.add(r);
+              try {
+                Benchmark.appendCsv(csv, r);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    assertEquals(reports, seen);
+
+    // Keras LSTM(8) on 5 features: 4 gates x (5 + 8 + 1) x 8, then Dense(10) on 8.
+    assertEquals(4 * 14 * 8 + 8 * 10 + 10, reports.get(0).parameters());
+    // The two LSTM batch sizes ran on one graph: same build, same node count.
+    assertEquals(reports.get(0).buildSeconds(), reports.get(1).buildSeconds());
+    assertEquals(reports.get(0).graphNodes(), reports.get(1).graphNodes());
+    assertTrue(reports.get(2).graphNodes() > reports.get(0).graphNodes(), "ENN graph is new");
+    for (Benchmark.Report r : reports) {
+      assertTrue(r.minMs() > 0 && r.minMs() <= r.medianMs(), r.summary());
+      assertEquals(r.spec().batch() * 1000.0 / r.meanMs(), r.sequencesPerSecond(), 1e-9);
+      assertEquals(0, r.xlaClusters(), "XLA off");
+      assertEquals(0, r.peakDeviceBytes(), "no GPU");
+      assertTrue(r.peakRssBytes() > 0 && r.partitionNodes() > 0, r.summary());
+    }
+
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals(4, lines.size(), "one header, three rows: " + lines);
+    assertEquals(String.join(",", Benchmark.CSV_HEADER), lines.get(0));
+    assertTrue(lines.get(2).startsWith("lstm,cpu,off,1,6,3,8,"), lines.get(2));
+    assertTrue(lines.get(3).startsWith("enn,cpu,off,1,4,3,8,4,"), lines.get(3));
+  }
+
+  @Test
+  void hmemBenchmarkRunsTheBabiModel() {
+    Benchmark.Report r =
+        Benchmark.run(
+            tiny(ModelType.HMEM, 4, 3),
+            new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1),
+            Progress.none());
+    // V=11, d=8, m=4, W=3: embedding V x d, learned encoding W x d, BatchNorm gamma and beta of
+    // story and query (2 x 2d), key and value kernels d x m, recall kernel (d + m) x m, output
+    // m x V.
+    assertEquals(11 * 8 + 3 * 8 + 4 * 8 + 2 * 8 * 4 + 12 * 4 + 4 * 11, r.parameters());
+    assertTrue(r.summary().startsWith("hmem B=4 S=3 W=3 d=8 m=4 N=2 V=11 on cpu"), r.summary());
+  }
+
+  @Test
+  void readsPeakGpuMemoryAndXlaClustersFromATrace() {
+    NodeExecStats a =
+        NodeExecStats.newBuilder()
+            .addMemory(
+                AllocatorMemoryUsed.newBuilder()
+                    .setAllocatorName("GPU_0_bfc")
+                    .setAllocatorBytesInUse(300)
+                    .setPeakBytes(10))
+            .addMemory(
+                AllocatorMemoryUsed.newBuilder()
+                    .setAllocatorName("cpu")
+                    .setAllocatorBytesInUse(9000))
+            .build();
+    NodeExecStats b =
+        NodeExecStats.newBuilder()
+            .addMemory(
+                AllocatorMemoryUsed.newBuilder()
+                    .setAllocatorName("GPU_0_bfc")
+                    .setAllocatorBytesInUse(200)
+                    .setPeakBytes(450))
+            .build();
+    RunMetadata trace =
+        RunMetadata.newBuilder()
+            .setStepStats(
+                StepStats.newBuilder()
+                    .addDevStats(DeviceStepStats.newBuilder().addNodeStats(a))
+                    .addDevStats(DeviceStepStats.newBuilder().addNodeStats(b)))
+            .addPartitionGraphs(
+                GraphDef.newBuilder()
+                    .addNode(NodeDef.newBuilder().setOp("_XlaCompile"))
+                    .addNode(NodeDef.newBuilder().setOp("_XlaRun"))
+                    .addNode(node("Identity", "GPU"))
+                    .addNode(node("Identity", "GPU"))
+                    .addNode(node("ApplyAdam", "GPU"))
+                    .addNode(node("Identity", "CPU")))
+            .addPartitionGraphs(
+                GraphDef.newBuilder().addNode(NodeDef.newBuilder().setOp("_XlaRun")))
+            .build();
+    assertEquals(450, Benchmark.peakAllocatorBytes(trace));
+    assertEquals(2, Benchmark.countOps(trace, "_XlaRun"));
+    assertEquals(7, Benchmark.countOps(trace, null));
+    assertEquals("Identity@GPU x2, ApplyAdam@GPU x1", Benchmark.opHistogram(trace, 2));
+  }
+
+  @Test
+  void countsTheMatmulFlopsOfATrainingStep() {
+    // ENN B=128 T=28 D=28 H=128 M=64, by hand per time step: encode 2*128*28*128 = 917,504;
+    // scores, read and trace update 3 * 2*128*128*64 = 6,291,456; integrator 2*128*384*384 =
+    // 37,748,736 and 2*128*384*128 = 12,582,912. Sum 57,540,608; x28 = 1,611,137,024; head
+    // 2*128*128*10 = 327,680; forward 1,611,464,704, x3 with the backward pass.
+    assertEquals(
+        4_834_394_112.0,
+        new Benchmark.Spec(ModelType.ENN, 128, 28, 128, 64, 28, 7, 40, 3, 1, 1, 1).trainingFlops());
+    // LSTM B=2 T=3 D=4 H=5: 3 * (3 * 2*2*9*20 + 2*2*5*10) = 3 * (2160 + 200).
+    assertEquals(
+        7080.0,
+        new Benchmark.Spec(ModelType.LSTM, 2, 3, 5, 1, 4, 7, 40, 3, 1, 1, 1).trainingFlops());
+  }
+
+  private static NodeDef.Builder node(String op, String device) {
+    return NodeDef.newBuilder()
+        .setOp(op)
+        .setDevice("/job:localhost/replica:0/task:0/device:" + device + ":0");
+  }
+
+  @Test
+  void rejectsNonsenseSizesNamingTheFlag() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Benchmark.Spec(ModelType.ENN, 0, 28, 128, 64, 28, 7, 40, 3, 10, 50, 1));
+    assertTrue(e.getMessage().contains("--batch must be > 0, got 0"), e.getMessage());
+  }
+}
