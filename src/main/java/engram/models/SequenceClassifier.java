@@ -152,7 +152,12 @@ public final class SequenceClassifier<T extends TFloating> implements Classifier
     }
     Operand<T> features = sequences.get(sequences.size() - 1).last();
     if (training && config.dropout() > 0) {
-      features = Dropout.apply(tf, features, config.dropout(), seeds.next(tf));
+      // The mask's shape comes from the input's batch size, not from the features' runtime
+      // shape, so the whole step stays one XLA cluster (see Dropout).
+      Operand<TInt32> shape =
+          Shapes.withBatch(
+              tf, Shapes.batchSize(tf, x), config.units().get(config.units().size() - 1));
+      features = Dropout.apply(tf, features, shape, config.dropout(), seeds.next(tf));
     }
     return new Unrolled<>(head.apply(tf.withSubScope("head"), features), sequences);
   }

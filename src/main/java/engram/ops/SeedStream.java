@@ -2,6 +2,7 @@ package engram.ops;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -23,9 +24,13 @@ public final class SeedStream {
     this.base = base;
   }
 
-  /** The next seed: {@code base + [k, 0]} for the k-th call (k = 1, 2, ...). */
-  public Operand<TInt64> next(Ops tf) {
+  /**
+   * The next seed: {@code base + [k, 0]} for the k-th call (k = 1, 2, ...), as int32. XLA compiles
+   * the stateless random ops only with int32 seeds; with int64 ones every draw stayed outside the
+   * compiled step and cut it apart. Run seeds and step counts stay far below 2^31.
+   */
+  public Operand<TInt32> next(Ops tf) {
     drawn++;
-    return tf.math.add(base, tf.constant(new long[] {drawn, 0}));
+    return tf.dtypes.cast(tf.math.add(base, tf.constant(new long[] {drawn, 0})), TInt32.class);
   }
 }

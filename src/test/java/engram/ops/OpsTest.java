@@ -173,13 +173,13 @@ class OpsTest {
         Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       SeedStream seeds = new SeedStream(tf.constant(new long[] {42, 7}));
-      List<Operand<org.tensorflow.types.TInt64>> drawn = List.of(seeds.next(tf), seeds.next(tf));
+      List<Operand<org.tensorflow.types.TInt32>> drawn = List.of(seeds.next(tf), seeds.next(tf));
       try (Result r = s.runner().fetch(drawn.get(0)).fetch(drawn.get(1)).run()) {
-        org.tensorflow.types.TInt64 a = (org.tensorflow.types.TInt64) r.get(0);
-        org.tensorflow.types.TInt64 b = (org.tensorflow.types.TInt64) r.get(1);
-        assertEquals(43, a.getLong(0));
-        assertEquals(44, b.getLong(0));
-        assertEquals(7, b.getLong(1));
+        org.tensorflow.types.TInt32 a = (org.tensorflow.types.TInt32) r.get(0);
+        org.tensorflow.types.TInt32 b = (org.tensorflow.types.TInt32) r.get(1);
+        assertEquals(43, a.getInt(0));
+        assertEquals(44, b.getInt(0));
+        assertEquals(7, b.getInt(1));
       }
     }
   }
