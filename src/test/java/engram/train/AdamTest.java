@@ -125,9 +125,14 @@ class AdamTest {
       double beta1Power = (float) Math.pow((float) 0.9, k);
       double beta2Power = (float) Math.pow((float) 0.999, k);
       double alpha = lrs[k - 1] * Math.sqrt(1 - beta2Power) / (1 - beta1Power);
+      // engram runs TensorFlow's fused ApplyAdam, which forms 1 - beta in float32 from the
+      // float32 betas: 1 - 0.999f = 0.00099998713 where Keras uses float32(0.001), a 1.3e-5
+      // relative difference in v's rate. The reference takes the float32 constants.
+      double oneMinusBeta1 = 1f - 0.9f;
+      double oneMinusBeta2 = 1f - 0.999f;
       for (int i = 0; i < n; i++) {
-        m[i] += (g[i] - m[i]) * (1 - 0.9);
-        v[i] += (g[i] * g[i] - v[i]) * (1 - 0.999);
+        m[i] += (g[i] - m[i]) * oneMinusBeta1;
+        v[i] += (g[i] * g[i] - v[i]) * oneMinusBeta2;
         w[i] -= m[i] * alpha / (Math.sqrt(v[i]) + 1e-7);
       }
       out[k - 1] = w.clone();
