@@ -184,16 +184,17 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
   }
 
   /**
-   * (6) Tr' = clip((1-eta) Tr + eta (mean_b A_b^T z_b + eps_t), +-0.1). The outer products are
-   * ExpandDims*Mul (bit-identical to the reference's einsum 'bi,bj->bij', which has no gradient
-   * guarantee in TF 2.18's C++ registry); the clip is Minimum then Maximum, as tf.clip_by_value.
+   * (6) Tr' = clip((1-eta) Tr + eta (mean_b A_b^T z_b + eps_t), +-0.1). The batch mean of the outer
+   * products is one MatMul, {@code A^T z / B}: the same sum as the reference's einsum 'bi,bj->bij'
+   * followed by a mean, in another order (float32 rounding only), without the {@code [B, M, H]}
+   * intermediate whose gradient (Tile, Mul, Sum) was most of a CPU training step. The clip is
+   * Minimum then Maximum, as tf.clip_by_value.
    */
   private Operand<T> updateTrace(
       Ops tf, Operand<T> trace, Operand<T> a, Operand<T> z, NoiseSource noise, int t) {
     int m = config.memorySize();
-    Operand<T> outer =
-        tf.math.mul(tf.expandDims(a, tf.constant(2)), tf.expandDims(z, tf.constant(1)));
-    Operand<T> hebbian = tf.math.mean(outer, tf.constant(0));
+    Operand<T> batch = tf.dtypes.cast(Shapes.batchSize(tf, z), type);
+    Operand<T> hebbian = tf.math.div(tf.linalg.matMul(a, z, MatMul.transposeA(true)), batch);
     Operand<T> eps =
         noise.normal(
             tf,
