@@ -10,8 +10,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> cli; data
- * beside train.
+ * Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> export -> cli;
+ * data beside train.
  */
 class ArchitectureTest {
 
@@ -36,22 +36,26 @@ class ArchitectureTest {
         .definedBy("engram.data..")
         .layer("train")
         .definedBy("engram.train..")
+        .layer("export")
+        .definedBy("engram.export..")
         .layer("cli")
         .definedBy("engram.cli..")
         .whereLayer("cli")
         .mayNotBeAccessedByAnyLayer()
-        .whereLayer("train")
+        .whereLayer("export")
         .mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("train")
+        .mayOnlyBeAccessedByLayers("export", "cli")
         .whereLayer("data")
-        .mayOnlyBeAccessedByLayers("train", "cli")
+        .mayOnlyBeAccessedByLayers("train", "export", "cli")
         .whereLayer("models")
-        .mayOnlyBeAccessedByLayers("train", "cli")
+        .mayOnlyBeAccessedByLayers("train", "export", "cli")
         .whereLayer("cells")
-        .mayOnlyBeAccessedByLayers("models", "train", "cli")
+        .mayOnlyBeAccessedByLayers("models", "train", "export", "cli")
         .whereLayer("nn")
-        .mayOnlyBeAccessedByLayers("cells", "models", "train")
+        .mayOnlyBeAccessedByLayers("cells", "models", "train", "export")
         .whereLayer("ops")
-        .mayOnlyBeAccessedByLayers("nn", "cells", "models", "train")
+        .mayOnlyBeAccessedByLayers("nn", "cells", "models", "train", "export")
         .check(MAIN);
   }
 

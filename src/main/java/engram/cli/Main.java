@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       EvaluateCommand.class,
       BabiCommand.class,
+      ExportCommand.class,
+      PredictCommand.class,
       BenchCommand.class,
       DoctorCommand.class,
       ImportKerasCommand.class,

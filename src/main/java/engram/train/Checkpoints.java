@@ -91,6 +91,11 @@ final class Checkpoints {
     return RunConfig.json().readValue(Files.readString(state), TrainerState.class);
   }
 
+  /** The {@code Session.save/restore} prefix of checkpoint {@code name} in {@code runDir}. */
+  static String variablesPrefix(Path runDir, String name) {
+    return runDir.resolve("checkpoints").resolve(name).resolve(VARIABLES).toString();
+  }
+
   /** Restores only the variables of checkpoint {@code name}. */
   void restoreVariables(TrainingGraph graph, String name) {
     graph.restore(dir.resolve(name).resolve(VARIABLES).toString());

@@ -59,6 +59,37 @@ public final class Evaluator {
   }
 
   /**
+   * The name ({@code epoch-NNNN}) of the run's {@code latest} or {@code best} checkpoint.
+   *
+   * @throws IOException when the run has no checkpoint yet
+   */
+  public static String checkpointName(Path runDir, String which) throws IOException {
+    Checkpoints.Pointer pointer =
+        new Checkpoints(runDir, 1)
+            .pointer()
+            .orElseThrow(
+                () -> new IOException(runDir + ": no checkpoint yet (checkpoint.json missing)"));
+    return switch (which) {
+      case "latest" -> pointer.latest();
+      case "best" -> {
+        if (pointer.best() == null) {
+          throw new IllegalArgumentException(
+              runDir + " has no best checkpoint (no validation ran); use --weights latest");
+        }
+        yield pointer.best();
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "--weights must be latest or best, got '" + which + "'");
+    };
+  }
+
+  /** The variables prefix of checkpoint {@code name} of the run, for {@code Session.restore}. */
+  public static String checkpointVariables(Path runDir, String name) {
+    return Checkpoints.variablesPrefix(runDir, name);
+  }
+
+  /**
    * Evaluates the run in {@code runDir} on {@code set} with the weights of its {@code latest} or
    * {@code best} checkpoint.
    */
@@ -72,25 +103,7 @@ public final class Evaluator {
       throws IOException {
     RunConfig config = Trainer.savedConfig(runDir);
     Checkpoints checkpoints = new Checkpoints(runDir, config.train().keepCheckpoints());
-    Checkpoints.Pointer pointer =
-        checkpoints
-            .pointer()
-            .orElseThrow(
-                () -> new IOException(runDir + ": no checkpoint yet (checkpoint.json missing)"));
-    String name =
-        switch (checkpoint) {
-          case "latest" -> pointer.latest();
-          case "best" -> {
-            if (pointer.best() == null) {
-              throw new IllegalArgumentException(
-                  runDir + " has no best checkpoint (no validation ran); use --weights latest");
-            }
-            yield pointer.best();
-          }
-          default ->
-              throw new IllegalArgumentException(
-                  "--weights must be latest or best, got '" + checkpoint + "'");
-        };
+    String name = checkpointName(runDir, checkpoint);
     try (TrainingGraph g = Trainer.graphFor(config, set, sessionConfig)) {
       checkpoints.restoreVariables(g, name);
       return run(

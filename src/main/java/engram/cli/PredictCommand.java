@@ -1,0 +1,124 @@
+package engram.cli;
+
+import engram.data.Dataset;
+import engram.data.Splits;
+import engram.export.EngramModel;
+import engram.train.RunConfig;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code engram predict}: runs an exported model (SavedModel) on a data split. */
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    description = "Run an exported model on the test, validation or train split of its dataset.",
+    sortOptions = false)
+final class PredictCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin CommonOptions common;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Exported model.")
+  Path model;
+
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      paramLabel = "SPLIT",
+      description = "test, validation or train.")
+  String split;
+
+  @Option(
+      names = "--batch",
+      paramLabel = "B",
+      description = "Batch size (default: the one the model was evaluated with in training).")
+  Integer batch;
+
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "Write every example's label, predicted class and logits to this CSV file.")
+  Path csv;
+
+  @Override
+  public Integer call() throws Exception {
+    try (EngramModel m = EngramModel.load(model)) {
+      RunConfig config = RunConfig.fromJson(m.metadata().path("config").toString(), "engram.json");
+      Splits data = Splits.load(config.data(), common.dataDir);
+      Dataset set =
+          switch (split.toLowerCase(Locale.ROOT)) {
+            case "test" -> data.test();
+            case "validation" -> data.validation();
+            case "train" -> data.train();
+            default ->
+                throw new IllegalArgumentException(
+                    "--split must be test, validation or train, got '" + split + "'");
+          };
+      int b = batch != null ? batch : m.batchSize();
+      if (b <= 0) {
+        throw new IllegalArgumentException("--batch must be > 0, got " + b);
+      }
+      float[] logits = m.logits(set, b);
+      int c = m.numClasses();
+      long correct = 0;
+      int[] predicted = new int[set.size()];
+      for (int i = 0; i < set.size(); i++) {
+        int best = 0;
+        for (int k = 1; k < c; k++) {
+          if (logits[i * c + k] > logits[i * c + best]) {
+            best = k;
+          }
+        }
+        predicted[i] = best;
+        if (best == set.label(i)) {
+          correct++;
+        }
+      }
+      if (csv != null) {
+        String[] header = new String[c + 2];
+        header[0] = "label";
+        header[1] = "predicted";
+        for (int k = 0; k < c; k++) {
+          header[k + 2] = "logit_" + k;
+        }
+        StringWriter text = new StringWriter();
+        try (CSVPrinter p =
+            new CSVPrinter(text, CSVFormat.DEFAULT.builder().setHeader(header).build())) {
+          Object[] row = new Object[c + 2];
+          for (int i = 0; i < set.size(); i++) {
+            row[0] = set.label(i);
+            row[1] = predicted[i];
+            for (int k = 0; k < c; k++) {
+              row[k + 2] = logits[i * c + k];
+            }
+            p.printRecord(row);
+          }
+        }
+        Files.writeString(csv, text.toString());
+      }
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "%s: accuracy %.4f (%d of %d examples, batches of %d) with %s%n",
+              split,
+              (double) correct / set.size(),
+              correct,
+              set.size(),
+              b,
+              model);
+    }
+    return Main.EXIT_OK;
+  }
+}

@@ -1,0 +1,235 @@
+package engram.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import engram.data.Batch;
+import engram.data.Batches;
+import engram.data.Dataset;
+import engram.data.Feature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * An exported engram model: a SavedModel (tag {@code serve}, signature {@code serving_default}, see
+ * {@link InferenceGraph}) plus {@code engram.json} beside it, which records the model and data
+ * configuration, the input features, the metrics of the run and the versions that wrote it.
+ *
+ * <pre>{@code
+ * try (EngramModel m = EngramModel.load(Path.of("models/enn-mnist"))) {
+ *   float[] logits = m.logits(testSet, m.batchSize());   // [n x classes], row-major
+ * }
+ * }</pre>
+ *
+ * For the ENN the Hebbian trace is a batch mean, so a prediction depends on the other examples in
+ * its batch; {@link #batchSize()} is the batch the model was trained and evaluated with.
+ */
+public final class EngramModel implements AutoCloseable {
+
+  /** The metadata file written beside the SavedModel. */
+  public static final String METADATA = "engram.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SavedModelBundle bundle;
+  private final JsonNode metadata;
+  private final List<Feature> inputs;
+  private final int numClasses;
+
+  private EngramModel(SavedModelBundle bundle, JsonNode metadata) {
+    this.bundle = bundle;
+    this.metadata = metadata;
+    this.inputs = features(metadata.path("inputs"));
+    this.numClasses = metadata.path("numClasses").asInt();
+  }
+
+  /** Loads the model exported to {@code dir}. */
+  public static EngramModel load(Path dir) throws IOException {
+    Path meta = dir.resolve(METADATA);
+    if (!Files.isRegularFile(dir.resolve("saved_model.pb")) || !Files.isRegularFile(meta)) {
+      throw new NoSuchFileException(
+          dir
+              + ": not an engram model (saved_model.pb and "
+              + METADATA
+              + " expected); create one with `engram export --run <run dir> --out "
+              + dir
+              + "`");
+    }
+    JsonNode metadata = JSON.readTree(Files.readString(meta, StandardCharsets.UTF_8));
+    return new EngramModel(SavedModelBundle.load(dir.toString(), "serve"), metadata);
+  }
+
+  /** Everything {@code engram.json} records. */
+  public JsonNode metadata() {
+    return metadata;
+  }
+
+  /** The inputs of the signature, per example (without the batch dimension). */
+  public List<Feature> inputs() {
+    return inputs;
+  }
+
+  public int numClasses() {
+    return numClasses;
+  }
+
+  /** The batch size the model was evaluated with during training. */
+  public int batchSize() {
+    return metadata.path("batchSize").asInt(128);
+  }
+
+  /** Runs the signature on named input tensors; the result holds logits, probabilities, class. */
+  public Result call(Map<String, Tensor> inputs) {
+    return bundle.function(InferenceGraph.SIGNATURE).call(inputs);
+  }
+
+  /**
+   * The logits of every example of {@code data} ({@code size x numClasses}, row-major), predicted
+   * in batches of {@code batchSize} in the dataset's order.
+   */
+  public float[] logits(Dataset data, int batchSize) {
+    if (!data.inputs().equals(inputs)) {
+      throw new IllegalArgumentException(
+          "the model takes " + inputs + " but the data provides " + data.inputs());
+    }
+    float[] out = new float[data.size() * numClasses];
+    Batches batches = Batches.inOrder(data, batchSize);
+    Batch batch = Batch.forDataset(data, batchSize);
+    for (int b = 0; b < batches.count(); b++) {
+      batches.fill(b, batch);
+      Map<String, Tensor> feeds = new LinkedHashMap<>();
+      try {
+        for (int i = 0; i < inputs.size(); i++) {
+          feeds.put(inputs.get(i).name(), tensor(inputs.get(i), i, batch));
+        }
+        try (Result r = call(feeds)) {
+          TFloat32 logits = (TFloat32) r.get(InferenceGraph.LOGITS).orElseThrow();
+          float[] values = new float[batch.size() * numClasses];
+          logits.asRawTensor().data().asFloats().read(values);
+          System.arraycopy(values, 0, out, b * batchSize * numClasses, values.length);
+        }
+      } finally {
+        feeds.values().forEach(Tensor::close);
+      }
+    }
+    return out;
+  }
+
+  private static Tensor tensor(Feature f, int index, Batch batch) {
+    int n = batch.size();
+    long[] dims = new long[f.shape().length + 1];
+    dims[0] = n;
+    for (int k = 0; k < f.shape().length; k++) {
+      dims[k + 1] = f.shape()[k];
+    }
+    int count = n * f.size();
+    return f.kind() == Feature.Kind.FLOAT
+        ? TFloat32.tensorOf(
+            Shape.of(dims), DataBuffers.of(batch.floats(index), true, false).narrow(count))
+        : TInt32.tensorOf(
+            Shape.of(dims), DataBuffers.of(batch.ints(index), true, false).narrow(count));
+  }
+
+  /**
+   * Exports {@code graph} (its variables already restored) with {@code metadata} as {@code
+   * engram.json} into {@code out}, atomically: everything is written to a temporary sibling first,
+   * which then replaces {@code out}. An existing {@code out} is refused unless {@code force}.
+   */
+  public static void export(InferenceGraph graph, ObjectNode metadata, Path out, boolean force)
+      throws IOException {
+    Path target = out.toAbsolutePath().normalize();
+    if (Files.exists(target) && !force) {
+      throw new IllegalArgumentException(
+          out + " already exists; choose another --out or pass --force to replace it");
+    }
+    Path parent = target.getParent();
+    Files.createDirectories(parent);
+    Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+    deleteTree(tmp);
+    try {
+      graph.export(tmp);
+      Files.writeString(
+          tmp.resolve(METADATA),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metadata) + "\n",
+          StandardCharsets.UTF_8);
+      Path old =
+          parent.resolve("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
+      if (Files.exists(target)) {
+        move(target, old);
+      }
+      move(tmp, target);
+      deleteTree(old);
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  /** {@code [{name, kind, shape}]} of {@code inputs}, as {@code engram.json} records them. */
+  public static List<Map<String, Object>> describe(List<Feature> inputs) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Feature f : inputs) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", f.name());
+      m.put("kind", f.kind().toString());
+      m.put("shape", f.shape());
+      out.add(m);
+    }
+    return out;
+  }
+
+  private static List<Feature> features(JsonNode node) {
+    List<Feature> out = new ArrayList<>();
+    for (JsonNode f : node) {
+      int[] shape = new int[f.path("shape").size()];
+      for (int i = 0; i < shape.length; i++) {
+        shape[i] = f.path("shape").get(i).asInt();
+      }
+      out.add(
+          new Feature(
+              f.path("name").asText(), Feature.Kind.valueOf(f.path("kind").asText()), shape));
+    }
+    return List.copyOf(out);
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    bundle.close();
+  }
+}
