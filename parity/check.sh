@@ -4,7 +4,7 @@
 #  2. regenerates the cell fixtures and fails if the committed ones differ (no silent drift),
 #  3. trains and records the one-epoch EngramClassifier afresh,
 #  4. runs engram's parity tests against the fresh fixtures;
-#  5. exports a briefly trained ENN and LSTM as SavedModels and checks that Python TensorFlow loads
+#  5. exports a briefly trained ENN, LSTM and H-Mem as SavedModels and checks that Python TensorFlow loads
 #     them (saved_model_cli lists the signature) and predicts what engram's `predict` does.
 # Needs Python 3.10-3.12, PyPI access and the MNIST files (ENGRAM_DATA, default ../shared/data).
 set -euo pipefail
@@ -22,12 +22,17 @@ rm -rf "$fresh" && mkdir -p "$fresh"
 ./mvnw -B -q test -Dspotless.check.skip=true -Dsurefire.failIfNoSpecifiedTests=false \
   -Dtest='EngramCellParityTest,KerasImportParityTest' -Dengram.parity.dir="$fresh"
 [ -f target/engram.jar ] || ./mvnw -B -q package -DskipTests
-for m in enn lstm; do
-  java -jar target/engram.jar train --model "$m" --epochs 1 --set data.trainLimit=1200 \
-    --set data.testLimit=256 --data-dir "$data" --out "$fresh/$m-run" --progress none
+for m in enn lstm hmem; do
+  case $m in
+    hmem) preset=(--preset models/hmem-babi.json --set data.task=1 --set data.size=1k
+                  --set data.trainLimit=300 --set data.testLimit=256) ;;
+    *) preset=(--model "$m" --set data.trainLimit=1200 --set data.testLimit=256) ;;
+  esac
+  java -jar target/engram.jar train "${preset[@]}" --epochs 1 --data-dir "$data" \
+    --out "$fresh/$m-run" --progress none
   java -jar target/engram.jar export --run "$fresh/$m-run" --out "$fresh/$m-model" --data-dir "$data"
   java -jar target/engram.jar predict --model "$fresh/$m-model" --data-dir "$data" \
-    --out "$fresh/$m-predictions.csv"
-  "$py" parity/savedmodel.py --data-dir "$data" "$fresh/$m-model" "$fresh/$m-predictions.csv"
+    --out "$fresh/$m-predictions.csv" --request "$fresh/$m-request.json"
+  "$py" parity/savedmodel.py "$fresh/$m-model" "$fresh/$m-request.json" "$fresh/$m-predictions.csv"
 done
 echo "parity: engram matches tensorflow-engram $("$py" -c 'import importlib.metadata as m; print(m.version("tensorflow-engram"))') (reports in target/parity-report/)"

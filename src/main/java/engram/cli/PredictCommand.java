@@ -1,12 +1,19 @@
 package engram.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import engram.data.Batch;
+import engram.data.Batches;
 import engram.data.Dataset;
+import engram.data.Feature;
 import engram.data.Splits;
 import engram.export.EngramModel;
+import engram.export.InferenceGraph;
 import engram.train.RunConfig;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.commons.csv.CSVFormat;
@@ -33,6 +40,13 @@ final class PredictCommand implements Callable<Integer> {
   Path model;
 
   @Option(
+      names = "--dataset",
+      paramLabel = "NAME",
+      description =
+          "mnist or babi; optional, the model knows its dataset (engram.json), this only checks it.")
+  String dataset;
+
+  @Option(
       names = "--split",
       defaultValue = "test",
       paramLabel = "SPLIT",
@@ -51,10 +65,27 @@ final class PredictCommand implements Callable<Integer> {
       description = "Write every example's label, predicted class and logits to this CSV file.")
   Path csv;
 
+  @Option(
+      names = "--request",
+      paramLabel = "FILE",
+      description =
+          "Also write the first batch's inputs as a TensorFlow Serving REST predict request"
+              + " (JSON, signature serving_default): an example to send to the served model.")
+  Path request;
+
   @Override
   public Integer call() throws Exception {
     try (EngramModel m = EngramModel.load(model)) {
       RunConfig config = RunConfig.fromJson(m.metadata().path("config").toString(), "engram.json");
+      if (dataset != null && !dataset.equalsIgnoreCase(config.data().dataset())) {
+        throw new IllegalArgumentException(
+            model
+                + " was trained on "
+                + config.data().dataset()
+                + ", not "
+                + dataset
+                + "; drop --dataset or pick the matching model");
+      }
       Splits data = Splits.load(config.data(), common.dataDir);
       Dataset set =
           switch (split.toLowerCase(Locale.ROOT)) {
@@ -70,6 +101,9 @@ final class PredictCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--batch must be > 0, got " + b);
       }
       float[] logits = m.logits(set, b);
+      if (request != null) {
+        writeRequest(set, b);
+      }
       int c = m.numClasses();
       long correct = 0;
       int[] predicted = new int[set.size()];
@@ -120,5 +154,50 @@ final class PredictCommand implements Callable<Integer> {
               model);
     }
     return Main.EXIT_OK;
+  }
+
+  /**
+   * {"signature_name": "serving_default", "inputs": {name: nested arrays}} for the first batch, the
+   * columnar request format of TensorFlow Serving's REST API.
+   */
+  private void writeRequest(Dataset set, int batchSize) throws java.io.IOException {
+    Batch batch = Batch.forDataset(set, batchSize);
+    Batches.inOrder(set, batchSize).fill(0, batch);
+    ObjectNode root = RunConfig.json().createObjectNode();
+    root.put("signature_name", InferenceGraph.SIGNATURE);
+    ObjectNode inputs = root.putObject("inputs");
+    List<Feature> features = set.inputs();
+    for (int i = 0; i < features.size(); i++) {
+      Feature f = features.get(i);
+      ArrayNode examples = inputs.putArray(f.name());
+      for (int e = 0; e < batch.size(); e++) {
+        int offset = e * f.size();
+        nest(examples.addArray(), f, i, batch, f.shape(), 0, offset);
+      }
+    }
+    Files.writeString(
+        request,
+        RunConfig.json()
+                .writer()
+                .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(root)
+            + "\n");
+  }
+
+  /** Appends the values of one example (row-major from {@code offset}) as nested arrays. */
+  private static int nest(
+      ArrayNode node, Feature f, int input, Batch batch, int[] shape, int dim, int offset) {
+    for (int k = 0; k < shape[dim]; k++) {
+      if (dim == shape.length - 1) {
+        if (f.kind() == Feature.Kind.FLOAT) {
+          node.add(batch.floats(input)[offset++]);
+        } else {
+          node.add(batch.ints(input)[offset++]);
+        }
+      } else {
+        offset = nest(node.addArray(), f, input, batch, shape, dim + 1, offset);
+      }
+    }
+    return offset;
   }
 }

@@ -3,8 +3,10 @@ package engram.export;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import engram.cli.Main;
 import engram.data.Dataset;
+import engram.data.Feature;
 import engram.data.Splits;
 import engram.train.Evaluator;
 import engram.train.Progress;
@@ -75,6 +77,36 @@ class ExportRoundTripTest {
       }
       assertTrue(max <= 1e-6 * scale, "SavedModel logits differ from training's by " + max);
     }
+
+    // predict: a CSV row per example, and a TF Serving request holding the first batch's inputs.
+    Path csv = tmp.resolve("predictions.csv");
+    Path request = tmp.resolve("request.json");
+    assertEquals(
+        Main.EXIT_OK,
+        engram(
+            err,
+            "predict",
+            "--model",
+            out.toString(),
+            "--batch",
+            "3",
+            "--out",
+            csv.toString(),
+            "--request",
+            request.toString(),
+            "--data-dir",
+            DATA.toString()),
+        err.toString());
+    assertEquals(test.size() + 1, Files.readAllLines(csv).size());
+    JsonNode inputs = RunConfig.json().readTree(Files.readString(request)).path("inputs");
+    for (Feature f : test.inputs()) {
+      JsonNode example = inputs.path(f.name());
+      assertEquals(3, example.size(), f.name());
+      for (int d : f.shape()) {
+        example = example.get(0);
+        assertEquals(d, example.size(), f.name() + " " + java.util.Arrays.toString(f.shape()));
+      }
+    }
   }
 
   @Test
@@ -126,6 +158,17 @@ class ExportRoundTripTest {
     };
     StringWriter err = new StringWriter();
     assertEquals(Main.EXIT_USAGE, engram(err, export));
+    StringWriter wrongData = new StringWriter();
+    assertEquals(
+        Main.EXIT_USAGE,
+        engram(
+            wrongData,
+            "predict",
+            "--model",
+            tmp.resolve("nothing").toString(),
+            "--data-dir",
+            DATA.toString()));
+    assertTrue(wrongData.toString().contains("engram export --run"), wrongData.toString());
     assertTrue(err.toString().contains("already exists") && err.toString().contains("--force"));
     assertEquals("mine", Files.readString(out.resolve("keep.txt")), "left untouched");
 
