@@ -21,12 +21,30 @@ public interface Classifier<T extends TFloating> {
    *
    * @param logits {@code [B, C]}; the softmax lives in the loss
    * @param updates ops to run with every training step, e.g. BatchNorm's moving averages
+   * @param memory what the model's memory did, for monitoring and plots: the ENN's {@code trace}
+   *     after each step {@code [T, M, H]} and {@code attention} {@code [T, B, M]}; H-Mem's
+   *     association {@code memory} after the story {@code [B, m, m]}. Empty for the baselines.
    */
-  record Forward<T extends TFloating>(Operand<T> logits, List<Op> updates) {
+  record Forward<T extends TFloating>(
+      Operand<T> logits, List<Op> updates, Map<String, Operand<T>> memory) {
     public Forward {
       updates = List.copyOf(updates);
+      memory = Map.copyOf(memory);
+    }
+
+    public Forward(Operand<T> logits, List<Op> updates) {
+      this(logits, updates, Map.of());
     }
   }
+
+  /** Name of the ENN's per-step Hebbian trace in {@link Forward#memory()}. */
+  String TRACE = "trace";
+
+  /** Name of the ENN's per-step attention weights in {@link Forward#memory()}. */
+  String ATTENTION = "attention";
+
+  /** Name of H-Mem's association matrix after the story in {@link Forward#memory()}. */
+  String MEMORY = "memory";
 
   /**
    * Logits for {@code inputs}, keyed by the dataset's input names.

@@ -166,7 +166,7 @@ public final class HMemClassifier<T extends TFloating> implements Classifier<T> 
               read.withSubScope(String.format("hop%d", n + 1)), qn.output(), answer, memory); // (5)
     }
     Operand<T> logits = tf.linalg.matMul(answer, output.value()); // (6)
-    return new Forward<>(logits, updates);
+    return new Forward<>(logits, updates, Map.of(MEMORY, memory));
   }
 
   @Override

@@ -128,7 +128,25 @@ public final class SequenceClassifier<T extends TFloating> implements Classifier
     }
     @SuppressWarnings("unchecked")
     Operand<T> sequence = (Operand<T>) x;
-    return new Forward<>(unroll(tf, sequence, training, noise, seeds).logits(), List.of());
+    Unrolled<T> unrolled = unroll(tf, sequence, training, noise, seeds);
+    return new Forward<>(unrolled.logits(), List.of(), memory(tf, unrolled));
+  }
+
+  /** The ENN's per-step trace {@code [T, M, H]} and attention {@code [T, B, M]}; else empty. */
+  private Map<String, Operand<T>> memory(Ops tf, Unrolled<T> unrolled) {
+    if (config.type() != ModelType.ENN) {
+      return Map.of();
+    }
+    List<Map<String, Operand<T>>> probes = unrolled.layers().get(0).probes();
+    List<Operand<T>> traces = new ArrayList<>();
+    List<Operand<T>> attention = new ArrayList<>();
+    for (Map<String, Operand<T>> step : probes) {
+      traces.add(step.get(EngramCell.TRACE));
+      attention.add(step.get(EngramCell.ATTENTION));
+    }
+    Ops m = tf.withSubScope("memory");
+    return Map.of(
+        TRACE, m.withName(TRACE).stack(traces), ATTENTION, m.withName(ATTENTION).stack(attention));
   }
 
   /**

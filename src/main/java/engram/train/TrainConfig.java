@@ -19,6 +19,9 @@ package engram.train;
  * @param evalBatchSize batch size of validation and test runs; 0 = {@code batchSize}. It matters
  *     for the ENN, whose trace is a batch mean: predictions depend on the batch they are made in,
  *     so by default the model is evaluated in batches of the size it was trained with
+ * @param monitor at the end of every epoch, record what the model's memory does on a fixed sample
+ *     of validation examples (the ENN's Hebbian trace and attention, H-Mem's associations) into
+ *     {@code trace-stats.csv} and {@code trace.h5}, for {@code engram viz}
  */
 public record TrainConfig(
     int epochs,
@@ -31,7 +34,8 @@ public record TrainConfig(
     boolean restoreBest,
     boolean deterministicEval,
     int keepCheckpoints,
-    int evalBatchSize) {
+    int evalBatchSize,
+    boolean monitor) {
 
   public TrainConfig {
     if (epochs <= 0) {
@@ -65,7 +69,8 @@ public record TrainConfig(
 
   /** Adam 1e-3 with clipnorm 1, batch 128, 15 epochs, seed 42: the ENN notebooks' setting. */
   public static TrainConfig defaults() {
-    return new TrainConfig(15, 128, 1e-3, 1.0, 42, LrSchedule.constant(), 0, false, true, 2, 0);
+    return new TrainConfig(
+        15, 128, 1e-3, 1.0, 42, LrSchedule.constant(), 0, false, true, 2, 0, false);
   }
 
   /**
@@ -74,7 +79,8 @@ public record TrainConfig(
    * clipnorm 20 for the intended per-variable clipping), last weights for the test.
    */
   public static TrainConfig hmemDefaults() {
-    return new TrainConfig(100, 128, 3e-3, 0, 42, LrSchedule.step(0.85, 20), 0, false, true, 2, 0);
+    return new TrainConfig(
+        100, 128, 3e-3, 0, 42, LrSchedule.step(0.85, 20), 0, false, true, 2, 0, false);
   }
 
   /** The batch size validation and test runs use. */

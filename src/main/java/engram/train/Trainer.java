@@ -119,9 +119,20 @@ public final class Trainer {
           train.inputs(),
           TensorFlow.version());
 
+      // The memory monitor watches a fixed sample: validation examples, else training ones.
+      TraceMonitor monitor = null;
+      if (t.monitor() && g.hasMemory()) {
+        monitor =
+            new TraceMonitor(
+                runDir, data.validation().size() > 0 ? data.validation() : data.train());
+        monitor.restore(state.epoch());
+      }
       boolean stopped = false;
       while (state.epoch() < t.epochs() && !stopped) {
         state = trainEpoch(g, state);
+        if (monitor != null) {
+          monitor.record(g, state.epoch(), t.seed());
+        }
         checkpoints.save(g, state);
         MetricsCsv.write(runDir, state.history());
         stopped =

@@ -64,6 +64,10 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> evalLossSum;
   private final Operand<TFloat32> evalCorrect;
   private final Operand<TFloat32> evalLogits;
+  private final Map<String, Operand<TFloat32>> evalMemory;
+
+  /** A fetched tensor: its values, row-major, and its shape. */
+  public record Array(float[] values, long[] shape) {}
 
   /**
    * Builds the graph for {@code modelConfig} over examples made of {@code inputs}.
@@ -157,9 +161,10 @@ public final class TrainingGraph implements AutoCloseable {
       SeedStream evalSeeds = new SeedStream(seed);
       NoiseSource evalNoise =
           deterministicEval ? NoiseSource.zeros() : NoiseSource.seeded(evalSeeds);
-      evalLogits =
-          eval.withName("logits")
-              .identity(model.forward(eval, feeds, false, evalNoise, evalSeeds).logits());
+      Classifier.Forward<TFloat32> evalForward =
+          model.forward(eval, feeds, false, evalNoise, evalSeeds);
+      evalLogits = eval.withName("logits").identity(evalForward.logits());
+      evalMemory = evalForward.memory();
       evalLossSum =
           eval.withName("loss_sum")
               .sum(Losses.softmaxCrossEntropy(eval, evalLogits, y, numClasses), eval.constant(0));
@@ -261,6 +266,36 @@ public final class TrainingGraph implements AutoCloseable {
         double sum = ((TFloat32) r.get(0)).getFloat();
         int n = batch.size();
         return new BatchResult(sum / n, Math.round(((TFloat32) r.get(1)).getFloat()), n);
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  /** Whether the model exposes its memory (the ENN's trace, H-Mem's associations). */
+  public boolean hasMemory() {
+    return !evalMemory.isEmpty();
+  }
+
+  /**
+   * The model's memory on {@code batch}, through the evaluation path (no dropout; deterministic
+   * unless the run evaluates stochastically): see {@link Classifier.Forward#memory()}.
+   */
+  public Map<String, Array> memory(Batch batch, long[] evalSeed) {
+    List<Tensor> owned = new ArrayList<>();
+    List<String> names = new ArrayList<>(new TreeSet<>(evalMemory.keySet()));
+    try (TInt64 st = TInt64.vectorOf(evalSeed)) {
+      Session.Runner runner = feed(session.runner(), batch, owned).feed(seed, st);
+      names.forEach(n -> runner.fetch(evalMemory.get(n)));
+      try (Result r = runner.run()) {
+        Map<String, Array> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+          TFloat32 t = (TFloat32) r.get(i);
+          float[] values = new float[(int) t.shape().size()];
+          t.asRawTensor().data().asFloats().read(values);
+          out.put(names.get(i), new Array(values, t.shape().asArray()));
+        }
+        return out;
       }
     } finally {
       owned.forEach(Tensor::close);

@@ -60,7 +60,10 @@ class RunConfigTest {
     assertEquals(128, c.train().batchSize());
     assertEquals(0, c.train().clipnorm(), "TensorFlow 2.1 applied no clipping under fit");
     assertEquals("babi", c.data().dataset());
-    assertEquals(RunConfig.defaults(ModelType.HMEM).withDescription(c.description()), c);
+    assertTrue(c.train().monitor(), "presets record the association matrix for engram viz");
+    RunConfig monitored =
+        c.merged(RunConfig.json().readTree("{\"train\": {\"monitor\": false}}"), "test");
+    assertEquals(RunConfig.defaults(ModelType.HMEM).withDescription(c.description()), monitored);
   }
 
   @Test
