@@ -10,8 +10,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> export -> cli;
- * data beside train.
+ * Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> export, viz ->
+ * cli; data beside train.
  */
 class ArchitectureTest {
 
@@ -38,14 +38,18 @@ class ArchitectureTest {
         .definedBy("engram.train..")
         .layer("export")
         .definedBy("engram.export..")
+        .layer("viz")
+        .definedBy("engram.viz..")
         .layer("cli")
         .definedBy("engram.cli..")
         .whereLayer("cli")
         .mayNotBeAccessedByAnyLayer()
         .whereLayer("export")
         .mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("viz")
+        .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("train")
-        .mayOnlyBeAccessedByLayers("export", "cli")
+        .mayOnlyBeAccessedByLayers("export", "viz", "cli")
         .whereLayer("data")
         .mayOnlyBeAccessedByLayers("train", "export", "cli")
         .whereLayer("models")

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       BabiCommand.class,
       ExportCommand.class,
       PredictCommand.class,
+      VizCommand.class,
       BenchCommand.class,
       DoctorCommand.class,
       ImportKerasCommand.class,

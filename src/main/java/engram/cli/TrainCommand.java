@@ -145,6 +145,14 @@ final class TrainCommand implements Callable<Integer> {
             result.epochs(),
             result.meanEpochSeconds(),
             runDir);
+    if (config.train().monitor()) {
+      List<Path> figures = engram.viz.Figures.render(runDir);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "%d figures in %s (engram viz --run %s redraws them)%n",
+              figures.size(), runDir, runDir);
+    }
     return Main.EXIT_OK;
   }
 
