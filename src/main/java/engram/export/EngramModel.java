@@ -7,26 +7,21 @@ import engram.data.Batch;
 import engram.data.Batches;
 import engram.data.Dataset;
 import engram.data.Feature;
+import engram.train.AtomicFiles;
+import engram.train.Inputs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * An exported engram model: a SavedModel (tag {@code serve}, signature {@code serving_default}, see
@@ -118,7 +113,7 @@ public final class EngramModel implements AutoCloseable {
       Map<String, Tensor> feeds = new LinkedHashMap<>();
       try {
         for (int i = 0; i < inputs.size(); i++) {
-          feeds.put(inputs.get(i).name(), tensor(inputs.get(i), i, batch));
+          feeds.put(inputs.get(i).name(), Inputs.tensor(inputs.get(i), batch, i));
         }
         try (Result r = call(feeds)) {
           TFloat32 logits = (TFloat32) r.get(InferenceGraph.LOGITS).orElseThrow();
@@ -131,21 +126,6 @@ public final class EngramModel implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  private static Tensor tensor(Feature f, int index, Batch batch) {
-    int n = batch.size();
-    long[] dims = new long[f.shape().length + 1];
-    dims[0] = n;
-    for (int k = 0; k < f.shape().length; k++) {
-      dims[k + 1] = f.shape()[k];
-    }
-    int count = n * f.size();
-    return f.kind() == Feature.Kind.FLOAT
-        ? TFloat32.tensorOf(
-            Shape.of(dims), DataBuffers.of(batch.floats(index), true, false).narrow(count))
-        : TInt32.tensorOf(
-            Shape.of(dims), DataBuffers.of(batch.ints(index), true, false).narrow(count));
   }
 
   /**
@@ -163,7 +143,7 @@ public final class EngramModel implements AutoCloseable {
     Path parent = target.getParent();
     Files.createDirectories(parent);
     Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-    deleteTree(tmp);
+    AtomicFiles.deleteTree(tmp);
     try {
       graph.export(tmp);
       Files.writeString(
@@ -173,12 +153,12 @@ public final class EngramModel implements AutoCloseable {
       Path old =
           parent.resolve("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
       if (Files.exists(target)) {
-        move(target, old);
+        AtomicFiles.move(target, old);
       }
-      move(tmp, target);
-      deleteTree(old);
+      AtomicFiles.move(tmp, target);
+      AtomicFiles.deleteTree(old);
     } finally {
-      deleteTree(tmp);
+      AtomicFiles.deleteTree(tmp);
     }
   }
 
@@ -207,25 +187,6 @@ public final class EngramModel implements AutoCloseable {
               f.path("name").asText(), Feature.Kind.valueOf(f.path("kind").asText()), shape));
     }
     return List.copyOf(out);
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   @Override

@@ -7,9 +7,9 @@ import engram.models.Classifiers;
 import engram.models.ModelConfig;
 import engram.nn.ParamSet;
 import engram.ops.SeedStream;
+import engram.train.Inputs;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +18,9 @@ import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -55,24 +53,13 @@ public final class InferenceGraph implements AutoCloseable {
     try {
       Ops tf = Ops.create(graph);
       ParamSet<TFloat32> params = ParamSet.create(tf, TFloat32.class, 0);
-      Map<String, long[]> shapes = new LinkedHashMap<>();
-      inputs.forEach(f -> shapes.put(f.name(), Arrays.stream(f.shape()).asLongStream().toArray()));
-      Classifier<TFloat32> classifier = Classifiers.create(params, model, shapes, numClasses);
+      Classifier<TFloat32> classifier =
+          Classifiers.create(params, model, Inputs.shapes(inputs), numClasses);
 
       Signature.Builder sig = Signature.builder().key(SIGNATURE);
       Map<String, Operand<?>> feeds = new LinkedHashMap<>();
       for (Feature f : inputs) {
-        long[] dims = new long[f.shape().length + 1];
-        dims[0] = -1;
-        for (int i = 0; i < f.shape().length; i++) {
-          dims[i + 1] = f.shape()[i];
-        }
-        Placeholder<?> p =
-            f.kind() == Feature.Kind.FLOAT
-                ? tf.withName(f.name())
-                    .placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)))
-                : tf.withName(f.name())
-                    .placeholder(TInt32.class, Placeholder.shape(Shape.of(dims)));
+        Placeholder<?> p = Inputs.placeholder(tf, f);
         feeds.put(f.name(), p);
         sig.input(f.name(), p);
       }

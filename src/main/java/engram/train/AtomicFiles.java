@@ -12,7 +12,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Writes that either happen completely or not at all, so a crash never leaves half a file. */
-final class AtomicFiles {
+public final class AtomicFiles {
 
   private AtomicFiles() {}
 
@@ -20,12 +20,12 @@ final class AtomicFiles {
    * Writes {@code text} to a temporary sibling, forces it to disk, then renames it over {@code
    * file}.
    */
-  static void writeString(Path file, String text) throws IOException {
+  public static void writeString(Path file, String text) throws IOException {
     write(file, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Writes {@code bytes} like {@link #writeString}. */
-  static void write(Path file, byte[] bytes) throws IOException {
+  public static void write(Path file, byte[] bytes) throws IOException {
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
     try (FileChannel ch =
         FileChannel.open(
@@ -40,7 +40,7 @@ final class AtomicFiles {
   }
 
   /** Renames {@code source} to {@code target}, atomically where the file system allows. */
-  static void move(Path source, Path target) throws IOException {
+  public static void move(Path source, Path target) throws IOException {
     try {
       Files.move(
           source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -50,7 +50,7 @@ final class AtomicFiles {
   }
 
   /** Deletes a directory tree if it exists. */
-  static void deleteTree(Path dir) throws IOException {
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

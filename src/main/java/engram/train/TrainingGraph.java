@@ -88,24 +88,12 @@ public final class TrainingGraph implements AutoCloseable {
     try {
       Ops tf = Ops.create(graph);
       params = ParamSet.create(tf, TFloat32.class, initSeed);
-      Map<String, long[]> shapes = new LinkedHashMap<>();
-      inputs.forEach(f -> shapes.put(f.name(), Arrays.stream(f.shape()).asLongStream().toArray()));
-      model = Classifiers.create(params, modelConfig, shapes, numClasses);
+      model = Classifiers.create(params, modelConfig, Inputs.shapes(inputs), numClasses);
 
       Ops in = tf.withSubScope("input");
       Map<String, Operand<?>> feeds = new LinkedHashMap<>();
       for (Feature f : inputs) {
-        long[] dims = new long[f.shape().length + 1];
-        dims[0] = -1;
-        for (int i = 0; i < f.shape().length; i++) {
-          dims[i + 1] = f.shape()[i];
-        }
-        Placeholder<?> p =
-            f.kind() == Feature.Kind.FLOAT
-                ? in.withName(f.name())
-                    .placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)))
-                : in.withName(f.name())
-                    .placeholder(TInt32.class, Placeholder.shape(Shape.of(dims)));
+        Placeholder<?> p = Inputs.placeholder(in, f);
         placeholders.add(p);
         feeds.put(f.name(), p);
       }
@@ -306,19 +294,7 @@ public final class TrainingGraph implements AutoCloseable {
   private Session.Runner feed(Session.Runner runner, Batch batch, List<Tensor> owned) {
     int n = batch.size();
     for (int i = 0; i < inputs.size(); i++) {
-      Feature f = inputs.get(i);
-      long[] dims = new long[f.shape().length + 1];
-      dims[0] = n;
-      for (int k = 0; k < f.shape().length; k++) {
-        dims[k + 1] = f.shape()[k];
-      }
-      int count = n * f.size();
-      Tensor t =
-          f.kind() == Feature.Kind.FLOAT
-              ? TFloat32.tensorOf(
-                  Shape.of(dims), DataBuffers.of(batch.floats(i), true, false).narrow(count))
-              : TInt32.tensorOf(
-                  Shape.of(dims), DataBuffers.of(batch.ints(i), true, false).narrow(count));
+      Tensor t = Inputs.tensor(inputs.get(i), batch, i);
       owned.add(t);
       runner.feed(placeholders.get(i), t);
     }

@@ -1,12 +1,10 @@
 package engram.viz;
 
+import engram.train.AtomicFiles;
 import engram.train.TraceMonitor;
 import java.awt.Color;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -183,14 +181,8 @@ public final class Figures {
     List<Path> written = new ArrayList<>();
     for (Map.Entry<String, Chart<?, ?>> e : charts(record).entrySet()) {
       Path target = dir.resolve(e.getKey());
-      Path tmp = dir.resolve("." + e.getKey() + ".tmp");
-      Files.write(tmp, BitmapEncoder.getBitmapBytes(e.getValue(), BitmapEncoder.BitmapFormat.PNG));
-      try {
-        Files.move(
-            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException ex) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFiles.write(
+          target, BitmapEncoder.getBitmapBytes(e.getValue(), BitmapEncoder.BitmapFormat.PNG));
       written.add(target);
     }
     return written;
