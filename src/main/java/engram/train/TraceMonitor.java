@@ -7,6 +7,7 @@ import engram.data.Subset;
 import engram.models.Classifier;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
+import io.jhdf.api.Group;
 import io.jhdf.api.WritableGroup;
 import java.io.IOException;
 import java.io.Reader;
@@ -94,20 +95,37 @@ public final class TraceMonitor {
     }
     Path h5 = runDir.resolve(ARRAYS);
     if (Files.exists(h5)) {
-      try (HdfFile file = new HdfFile(h5)) {
-        for (String group : List.of("trace", "attention", "memory")) {
-          if (file.getChildren().containsKey(group)) {
-            for (String name : ((io.jhdf.api.Group) file.getChild(group)).getChildren().keySet()) {
-              if (Integer.parseInt(name.substring("epoch_".length())) <= epochs) {
-                arrays.put(
-                    group + "/" + name,
-                    (float[][]) file.getDatasetByPath(group + "/" + name).getData());
-              }
-            }
+      readArrays(h5)
+          .forEach(
+              (group, byEpoch) ->
+                  byEpoch.headMap(epochs, true).forEach((e, a) -> arrays.put(key(group, e), a)));
+    }
+  }
+
+  /**
+   * The per-epoch arrays of a {@code trace.h5}: group ({@code trace}, {@code attention}, {@code
+   * memory}) to epoch to array.
+   */
+  public static Map<String, TreeMap<Integer, float[][]>> readArrays(Path h5) throws IOException {
+    Map<String, TreeMap<Integer, float[][]>> out = new TreeMap<>();
+    try (HdfFile file = new HdfFile(h5)) {
+      for (String group : List.of("trace", "attention", "memory")) {
+        TreeMap<Integer, float[][]> byEpoch = new TreeMap<>();
+        if (file.getChildren().containsKey(group)) {
+          for (String name : ((Group) file.getChild(group)).getChildren().keySet()) {
+            byEpoch.put(
+                Integer.parseInt(name.substring("epoch_".length())),
+                (float[][]) file.getDatasetByPath(group + "/" + name).getData());
           }
         }
+        out.put(group, byEpoch);
       }
     }
+    return out;
+  }
+
+  private static String key(String group, int epoch) {
+    return String.format(Locale.ROOT, "%s/epoch_%04d", group, epoch);
   }
 
   /** Records epoch {@code epoch} from {@code g}'s evaluation path and rewrites both files. */
@@ -115,7 +133,6 @@ public final class TraceMonitor {
     Batch batch = Batch.forDataset(sample, sample.size());
     Batches.inOrder(sample, sample.size()).fill(0, batch);
     Map<String, TrainingGraph.Array> memory = g.memory(batch, new long[] {seed, -1});
-    String key = String.format(Locale.ROOT, "epoch_%04d", epoch);
     TrainingGraph.Array trace = memory.get(Classifier.TRACE);
     if (trace != null) {
       // [T, M, H]: the last step's slice is the trace after the whole sequence.
@@ -130,8 +147,8 @@ public final class TraceMonitor {
       }
       float[][] last = traceSteps[steps - 1];
       TrainingGraph.Array attention = memory.get(Classifier.ATTENTION); // [T, B, M]
-      arrays.put("trace/" + key, last);
-      arrays.put("attention/" + key, firstExample(attention));
+      arrays.put(key("trace", epoch), last);
+      arrays.put(key("attention", epoch), firstExample(attention));
       history.add(stats(epoch, flatten(last), attention.values(), slots));
     } else {
       TrainingGraph.Array associations = memory.get(Classifier.MEMORY); // [B, m, m]
@@ -140,7 +157,7 @@ public final class TraceMonitor {
       for (int i = 0; i < m; i++) {
         System.arraycopy(associations.values(), i * m, first[i], 0, m);
       }
-      arrays.put("memory/" + key, first);
+      arrays.put(key("memory", epoch), first);
       history.add(stats(epoch, associations.values(), null, 0));
     }
     write();

@@ -1,8 +1,6 @@
 package engram.viz;
 
 import engram.train.TraceMonitor;
-import io.jhdf.HdfFile;
-import io.jhdf.api.Group;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -63,28 +61,13 @@ public record RunRecord(
     Path statsFile = runDir.resolve(TraceMonitor.STATS);
     List<TraceMonitor.Stats> stats =
         Files.exists(statsFile) ? TraceMonitor.readStats(statsFile) : List.of();
-    TreeMap<Integer, float[][]> traces = new TreeMap<>();
-    TreeMap<Integer, float[][]> attention = new TreeMap<>();
-    TreeMap<Integer, float[][]> memories = new TreeMap<>();
     Path arrays = runDir.resolve(TraceMonitor.ARRAYS);
-    if (Files.exists(arrays)) {
-      try (HdfFile file = new HdfFile(arrays)) {
-        readGroup(file, "trace", traces);
-        readGroup(file, "attention", attention);
-        readGroup(file, "memory", memories);
-      }
-    }
+    Map<String, TreeMap<Integer, float[][]>> recorded =
+        Files.exists(arrays) ? TraceMonitor.readArrays(arrays) : Map.of();
+    TreeMap<Integer, float[][]> traces = recorded.getOrDefault("trace", new TreeMap<>());
+    TreeMap<Integer, float[][]> attention = recorded.getOrDefault("attention", new TreeMap<>());
+    TreeMap<Integer, float[][]> memories = recorded.getOrDefault("memory", new TreeMap<>());
     return new RunRecord(epochs, metrics, stats, traces, attention, memories);
-  }
-
-  private static void readGroup(HdfFile file, String name, TreeMap<Integer, float[][]> into) {
-    if (!file.getChildren().containsKey(name)) {
-      return;
-    }
-    for (String key : ((Group) file.getChild(name)).getChildren().keySet()) {
-      int epoch = Integer.parseInt(key.substring("epoch_".length()));
-      into.put(epoch, (float[][]) file.getDatasetByPath(name + "/" + key).getData());
-    }
   }
 
   /** The values of {@code metrics.csv} column {@code name}, one per epoch. */
