@@ -1,5 +1,7 @@
 package engram.cli;
 
+import engram.data.Dataset;
+import engram.data.Splits;
 import engram.train.Compute;
 import engram.train.Progress;
 import java.nio.file.Path;
@@ -65,6 +67,18 @@ final class CommonOptions {
       default ->
           throw new IllegalArgumentException(
               "--progress must be auto, bar, log or none, got '" + progress + "'");
+    };
+  }
+
+  /** The split {@code --split} names: test, validation or train. */
+  static Dataset split(Splits data, String split) {
+    return switch (split.toLowerCase(Locale.ROOT)) {
+      case "test" -> data.test();
+      case "validation" -> data.validation();
+      case "train" -> data.train();
+      default ->
+          throw new IllegalArgumentException(
+              "--split must be test, validation or train, got '" + split + "'");
     };
   }
 

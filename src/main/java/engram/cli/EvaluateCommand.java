@@ -60,15 +60,7 @@ final class EvaluateCommand implements Callable<Integer> {
     ConfigProto session = common.sessionConfig();
     Splits data = Splits.load(Trainer.savedConfig(run).data(), common.dataDir);
     common.logCompute();
-    Dataset set =
-        switch (split.toLowerCase(Locale.ROOT)) {
-          case "test" -> data.test();
-          case "validation" -> data.validation();
-          case "train" -> data.train();
-          default ->
-              throw new IllegalArgumentException(
-                  "--split must be test, validation or train, got '" + split + "'");
-        };
+    Dataset set = CommonOptions.split(data, split);
     Evaluator.Evaluation e =
         Evaluator.evaluate(run, weights, set, logits != null, common.progress(), session);
     if (logits != null) {

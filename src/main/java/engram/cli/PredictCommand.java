@@ -87,15 +87,7 @@ final class PredictCommand implements Callable<Integer> {
                 + "; drop --dataset or pick the matching model");
       }
       Splits data = Splits.load(config.data(), common.dataDir);
-      Dataset set =
-          switch (split.toLowerCase(Locale.ROOT)) {
-            case "test" -> data.test();
-            case "validation" -> data.validation();
-            case "train" -> data.train();
-            default ->
-                throw new IllegalArgumentException(
-                    "--split must be test, validation or train, got '" + split + "'");
-          };
+      Dataset set = CommonOptions.split(data, split);
       int b = batch != null ? batch : m.batchSize();
       if (b <= 0) {
         throw new IllegalArgumentException("--batch must be > 0, got " + b);
