@@ -30,9 +30,10 @@ import org.tensorflow.types.family.TFloating;
  *  (6) Tr' = clip((1-eta) Tr + eta (mean_b A_b^T z_b + eps_t), -0.1, 0.1),  eps_t ~ N(0, 0.001^2)
  * </pre>
  *
- * The output is {@code h}. Initial carry: {@code h0 ~ N(0, 0.01^2) [B,H]}, {@code Tr0 ~ N(0,
- * 0.01^2) [M,H]}; all draws come from the {@link NoiseSource} ({@link NoiseSource#zeros()} is the
- * deterministic mode).
+ * (1) needs no carry, so it is the cell's {@link #project input projection}: computed for all steps
+ * at once, and each step starts from its {@code z}. The output is {@code h}. Initial carry: {@code
+ * h0 ~ N(0, 0.01^2) [B,H]}, {@code Tr0 ~ N(0, 0.01^2) [M,H]}; all draws come from the {@link
+ * NoiseSource} ({@link NoiseSource#zeros()} is the deterministic mode).
  *
  * <table>
  *   <caption>Symbols</caption>
@@ -138,10 +139,17 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
     return State.of(H, h0, TRACE, trace0);
   }
 
+  /** (1) z = LN1(ReLU(x W_e + b_e)), for rows {@code x [N, D]}. */
   @Override
-  public Step<T> step(Ops tf, Operand<T> x, State<T> state, int t, NoiseSource noise) {
+  public Operand<T> project(Ops tf, Operand<T> x) {
+    Operand<T> z = tf.nn.relu(inputEncoder.apply(tf, x));
+    return layerNorm1 == null ? z : layerNorm1.apply(tf, z);
+  }
+
+  /** Steps (2)-(6) from {@code z = project(x)_t}. */
+  @Override
+  public Step<T> step(Ops tf, Operand<T> z, State<T> state, int t, NoiseSource noise) {
     Operand<T> trace = state.get(TRACE);
-    Operand<T> z = encode(tf, x); // (1)
     Operand<T> e = effectiveMemory(tf, trace); // (2)
     Operand<T> a = attention(tf, z, e); // (3)
     Operand<T> m = tf.linalg.matMul(a, e); // (4)
@@ -151,12 +159,6 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
         h,
         State.of(H, h, TRACE, nextTrace),
         Map.of(Z, z, ATTENTION, a, RETRIEVED, m, TRACE, nextTrace));
-  }
-
-  /** (1) z = LN1(ReLU(x W_e + b_e)). */
-  private Operand<T> encode(Ops tf, Operand<T> x) {
-    Operand<T> z = tf.nn.relu(inputEncoder.apply(tf, x));
-    return layerNorm1 == null ? z : layerNorm1.apply(tf, z);
   }
 
   /** (2) E = Mem + s Tr. */

@@ -24,7 +24,8 @@ import org.tensorflow.types.family.TFloating;
  *  (6) h  = z * h_prev + (1 - z) * hh
  * </pre>
  *
- * Shapes: W [D,3U] "kernel"; U [U,3U] "recurrent_kernel"; "bias" [2,3U] = (b_in; b_rec).
+ * Shapes: W [D,3U] "kernel"; U [U,3U] "recurrent_kernel"; "bias" [2,3U] = (b_in; b_rec). (1) is the
+ * cell's input projection, computed for all steps at once.
  */
 public final class GruCell<T extends TFloating> extends KerasCell<T> {
 
@@ -39,16 +40,20 @@ public final class GruCell<T extends TFloating> extends KerasCell<T> {
     return State.of(H, zeros(tf, batchSize));
   }
 
+  /** (1) x W + b_in, for rows {@code x [N, D]}. */
   @Override
-  public Step<T> step(Ops tf, Operand<T> x, State<T> state, int t, NoiseSource noise) {
+  public Operand<T> project(Ops tf, Operand<T> x) {
+    Operand<T> bIn = tf.unstack(bias.value(), 2L).output().get(0);
+    return tf.nn.biasAdd(tf.linalg.matMul(x, kernel.value()), bIn);
+  }
+
+  @Override
+  public Step<T> step(Ops tf, Operand<T> xw, State<T> state, int t, NoiseSource noise) {
     Operand<T> hPrev = state.get(H);
-    List<Output<T>> biases = tf.unstack(bias.value(), 2L).output();
-    List<Output<T>> xg =
-        split3(tf, tf.nn.biasAdd(tf.linalg.matMul(x, kernel.value()), biases.get(0))); // (1)
+    List<Output<T>> xg = split3(tf, xw); // (1)
+    Operand<T> bRec = tf.unstack(bias.value(), 2L).output().get(1);
     List<Output<T>> rg =
-        split3(
-            tf,
-            tf.nn.biasAdd(tf.linalg.matMul(hPrev, recurrentKernel.value()), biases.get(1))); // (2)
+        split3(tf, tf.nn.biasAdd(tf.linalg.matMul(hPrev, recurrentKernel.value()), bRec)); // (2)
     Operand<T> z = tf.math.sigmoid(tf.math.add(xg.get(0), rg.get(0))); // (3)
     Operand<T> r = tf.math.sigmoid(tf.math.add(xg.get(1), rg.get(1))); // (4)
     Operand<T> hh = tf.math.tanh(tf.math.add(xg.get(2), tf.math.mul(r, rg.get(2)))); // (5)

@@ -3,6 +3,7 @@ package engram.cells;
 import engram.nn.Initializer;
 import engram.nn.Param;
 import engram.nn.ParamSet;
+import engram.ops.Scalars;
 import engram.ops.Shapes;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -61,6 +62,7 @@ abstract class KerasCell<T extends TFloating> implements RecurrentCell<T> {
 
   /** A zero state tensor {@code [B, U]} (Keras' initial state). */
   Operand<T> zeros(Ops tf, Operand<TInt32> batchSize) {
-    return tf.zeros(Shapes.withBatch(tf, batchSize, units), type);
+    // Fill, not tf.zeros: that helper opens a sub-scope, which scans the whole graph.
+    return tf.fill(Shapes.withBatch(tf, batchSize, units), Scalars.of(tf, 0.0, type));
   }
 }

@@ -15,13 +15,15 @@ import org.tensorflow.types.family.TFloating;
  * bias initialised to 1). Gate order in every weight is (i, f, c, o). Per step:
  *
  * <pre>
- *  (1) [z_i | z_f | z_c | z_o] = (x W + h_prev U) + b
+ *  (1) [z_i | z_f | z_c | z_o] = (x W + b) + h_prev U
  *  (2) i = sigmoid(z_i),  f = sigmoid(z_f),  o = sigmoid(z_o)
  *  (3) c = f * c_prev + i * tanh(z_c)
  *  (4) h = o * tanh(c)
  * </pre>
  *
  * Shapes: W [D,4U] "kernel"; U [U,4U] "recurrent_kernel"; b [4U] "bias". State (h, c), zeros.
+ * {@code x W + b} is the cell's input projection, computed for all steps at once; Keras adds b
+ * last, {@code (x W + h_prev U) + b}, which differs in float rounding only.
  */
 public final class LstmCell<T extends TFloating> extends KerasCell<T> {
 
@@ -43,14 +45,16 @@ public final class LstmCell<T extends TFloating> extends KerasCell<T> {
     return State.of(H, zeros(tf, batchSize), C, zeros(tf, batchSize));
   }
 
+  /** x W + b, for rows {@code x [N, D]}. */
   @Override
-  public Step<T> step(Ops tf, Operand<T> x, State<T> state, int t, NoiseSource noise) {
+  public Operand<T> project(Ops tf, Operand<T> x) {
+    return tf.nn.biasAdd(tf.linalg.matMul(x, kernel.value()), bias.value());
+  }
+
+  @Override
+  public Step<T> step(Ops tf, Operand<T> xw, State<T> state, int t, NoiseSource noise) {
     Operand<T> gates =
-        tf.nn.biasAdd(
-            tf.math.add(
-                tf.linalg.matMul(x, kernel.value()),
-                tf.linalg.matMul(state.get(H), recurrentKernel.value())),
-            bias.value()); // (1)
+        tf.math.add(xw, tf.linalg.matMul(state.get(H), recurrentKernel.value())); // (1)
     List<Output<T>> g = tf.split(tf.constant(1), gates, 4L).output();
     Operand<T> i = tf.math.sigmoid(g.get(0)); // (2)
     Operand<T> f = tf.math.sigmoid(g.get(1));

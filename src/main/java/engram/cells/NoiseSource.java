@@ -43,7 +43,8 @@ public interface NoiseSource {
       @Override
       public <T extends TFloating> Operand<T> normal(
           Ops tf, String name, Operand<TInt32> shape, double stddev, Class<T> type) {
-        return tf.zeros(shape, type);
+        // Fill, not tf.zeros: that helper opens a sub-scope, which scans the whole graph.
+        return tf.fill(shape, Scalars.of(tf, 0.0, type));
       }
     };
   }

@@ -25,6 +25,17 @@ public interface RecurrentCell<T extends TFloating> {
    */
   State<T> initialState(Ops tf, Operand<TInt32> batchSize, NoiseSource noise);
 
-  /** Step {@code t} (0-based) on input {@code x [B, D]}. */
-  Step<T> step(Ops tf, Operand<T> x, State<T> state, int t, NoiseSource noise);
+  /**
+   * The part of a step that depends on its input alone, for many rows at once: {@code x [N, D] ->
+   * [N, P]}. {@code engram.models.Rnn} applies it to a whole sequence ({@code N = B*T}) as one
+   * large matrix product before the recurrence, instead of T small ones inside it (cuDNN splits its
+   * RNNs the same way); each step then does only the work that needs the carry. The default is no
+   * projection: the step sees {@code x_t} itself.
+   */
+  default Operand<T> project(Ops tf, Operand<T> x) {
+    return x;
+  }
+
+  /** Step {@code t} (0-based) on the projected input {@code project(x)_t [B, P]}. */
+  Step<T> step(Ops tf, Operand<T> input, State<T> state, int t, NoiseSource noise);
 }

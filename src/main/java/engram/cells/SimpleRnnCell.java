@@ -31,12 +31,17 @@ public final class SimpleRnnCell<T extends TFloating> extends KerasCell<T> {
     return State.of(H, zeros(tf, batchSize));
   }
 
+  /** x W + b, for rows {@code x [N, D]}: the input projection, for all steps at once. */
   @Override
-  public Step<T> step(Ops tf, Operand<T> x, State<T> state, int t, NoiseSource noise) {
-    Operand<T> input = tf.nn.biasAdd(tf.linalg.matMul(x, kernel.value()), bias.value());
+  public Operand<T> project(Ops tf, Operand<T> x) {
+    return tf.nn.biasAdd(tf.linalg.matMul(x, kernel.value()), bias.value());
+  }
+
+  @Override
+  public Step<T> step(Ops tf, Operand<T> xw, State<T> state, int t, NoiseSource noise) {
     Operand<T> h =
         tf.math.tanh(
-            tf.math.add(input, tf.linalg.matMul(state.get(H), recurrentKernel.value()))); // (1)
+            tf.math.add(xw, tf.linalg.matMul(state.get(H), recurrentKernel.value()))); // (1)
     return new Step<>(h, State.of(H, h));
   }
 }

@@ -147,15 +147,12 @@ public final class HMemClassifier<T extends TFloating> implements Classifier<T> 
     Operand<T> values = tf.math.mul(sentenceMask, extract(tf, sn.output(), valueKernel));
 
     Ops write = tf.withSubScope("writing");
-    List<Operand<T>> pairs = new ArrayList<>(storyLength);
-    List<? extends Operand<T>> k = Rnn.steps(write, keys, storyLength);
-    List<? extends Operand<T>> v = Rnn.steps(write, values, storyLength);
-    for (int t = 0; t < storyLength; t++) {
-      pairs.add(write.concat(List.of(k.get(t), v.get(t)), write.constant(1)));
-    }
+    Operand<T> pairs = write.concat(List.of(keys, values), write.constant(2)); // [B, S, 2m]
     State<T> empty = store.initialState(write, Shapes.batchSize(tf, story), noise);
     Operand<T> memory =
-        Rnn.unroll(write, store, pairs, empty, noise).finalState().get(HMemStoreCell.MEMORY); // (4)
+        Rnn.unroll(write, store, pairs, storyLength, empty, noise)
+            .finalState()
+            .get(HMemStoreCell.MEMORY); // (4)
 
     Ops read = tf.withSubScope("reading");
     Operand<T> answer =

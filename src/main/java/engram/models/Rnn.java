@@ -15,8 +15,9 @@ import org.tensorflow.types.family.TFloating;
 
 /**
  * Static unrolling of a {@link RecurrentCell} over a fixed number of steps. TF-Java differentiates
- * no loop op, so each step is its own copy of the cell's ops (scoped {@code t00}, {@code t01},
- * ...); the weights are shared because every copy reads the same variables.
+ * no loop op, so each step is its own copy of the cell's ops; the weights are shared because every
+ * copy reads the same variables. The input-only part of the cell ({@link RecurrentCell#project})
+ * runs once over the whole sequence.
  */
 public final class Rnn {
 
@@ -47,8 +48,58 @@ public final class Rnn {
     return new ArrayList<>(tf.unstack(x, (long) timeSteps, Unstack.axis(1L)).output());
   }
 
-  /** Runs {@code cell} over {@code inputs} from {@code initial}. */
+  /**
+   * Runs {@code cell} over {@code x [B, T, D]} from {@code initial}. The cell's input projection
+   * runs once, on all {@code B*T} rows, before the recurrence.
+   */
   public static <T extends TFloating> Sequence<T> unroll(
+      Ops tf,
+      RecurrentCell<T> cell,
+      Operand<T> x,
+      int timeSteps,
+      State<T> initial,
+      NoiseSource noise) {
+    if (timeSteps <= 0) {
+      throw new IllegalArgumentException("cannot unroll over " + timeSteps + " time steps");
+    }
+    long d = x.shape().numDimensions() == 3 ? x.shape().get(2) : -1;
+    if (d <= 0) {
+      throw new IllegalArgumentException(
+          "Rnn.unroll needs x [B, T, D] with a known D, got shape " + x.shape());
+    }
+    Operand<T> rows = tf.reshape(x, tf.constant(new long[] {-1, d}));
+    Operand<T> projected = cell.project(tf, rows);
+    Operand<T> sequence = x;
+    if (projected != rows) {
+      long p = projected.shape().numDimensions() == 2 ? projected.shape().get(1) : -1;
+      if (p <= 0) {
+        throw new IllegalStateException(
+            "the input projection of "
+                + cell.getClass().getSimpleName()
+                + " must give [N, P] with a known P, got "
+                + projected.shape());
+      }
+      sequence = tf.reshape(projected, tf.constant(new long[] {-1, timeSteps, p}));
+    }
+    return recur(tf, cell, steps(tf, sequence, timeSteps), initial, noise);
+  }
+
+  /**
+   * Runs {@code cell} over the steps {@code inputs} ({@code [B, D]} each) from {@code initial},
+   * projecting each step on its own: for inputs that do not form one tensor.
+   */
+  public static <T extends TFloating> Sequence<T> unroll(
+      Ops tf,
+      RecurrentCell<T> cell,
+      List<? extends Operand<T>> inputs,
+      State<T> initial,
+      NoiseSource noise) {
+    List<Operand<T>> projected = new ArrayList<>(inputs.size());
+    inputs.forEach(x -> projected.add(cell.project(tf, x)));
+    return recur(tf, cell, projected, initial, noise);
+  }
+
+  private static <T extends TFloating> Sequence<T> recur(
       Ops tf,
       RecurrentCell<T> cell,
       List<? extends Operand<T>> inputs,
@@ -61,8 +112,9 @@ public final class Rnn {
     List<Map<String, Operand<T>>> probes = new ArrayList<>(inputs.size());
     State<T> state = initial;
     for (int t = 0; t < inputs.size(); t++) {
-      Step<T> step =
-          cell.step(tf.withSubScope(String.format("t%02d", t)), inputs.get(t), state, t, noise);
+      // No per-step sub-scope: TF-Java's withSubScope scans every op already in the graph, which
+      // made building a T-step unroll quadratic in T (minutes at T = 128).
+      Step<T> step = cell.step(tf, inputs.get(t), state, t, noise);
       outputs.add(step.output());
       probes.add(step.probes());
       state = step.state();

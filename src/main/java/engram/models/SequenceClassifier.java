@@ -158,15 +158,17 @@ public final class SequenceClassifier<T extends TFloating> implements Classifier
   public Unrolled<T> unroll(
       Ops tf, Operand<T> x, boolean training, NoiseSource noise, SeedStream seeds) {
     Operand<TInt32> batchSize = Shapes.batchSize(tf, x);
-    List<? extends Operand<T>> inputs = Rnn.steps(tf, x, timeSteps);
+    Operand<T> inputs = x;
     List<Rnn.Sequence<T>> sequences = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
       Ops layerTf = tf.withSubScope(layerName(config.type(), i));
       RecurrentCell<T> cell = layers.get(i);
       State<T> initial = cell.initialState(layerTf, batchSize, noise);
-      Rnn.Sequence<T> sequence = Rnn.unroll(layerTf, cell, inputs, initial, noise);
+      Rnn.Sequence<T> sequence = Rnn.unroll(layerTf, cell, inputs, timeSteps, initial, noise);
       sequences.add(sequence);
-      inputs = sequence.outputs();
+      if (i + 1 < layers.size()) {
+        inputs = sequence.stacked(layerTf);
+      }
     }
     Operand<T> features = sequences.get(sequences.size() - 1).last();
     if (training && config.dropout() > 0) {

@@ -93,8 +93,8 @@ public final class Adam<T extends TFloating> {
     Operand<T> beta2Power = tf.math.pow(beta2, step);
     Operand<T> epsilon = Scalars.of(tf, EPSILON, type);
     List<Op> updates = new ArrayList<>();
+    Ops pTf = tf.withSubScope("adam_update"); // once: each withSubScope scans the whole graph
     for (int i = 0; i < params.size(); i++) {
-      Ops pTf = tf.withSubScope("adam_update");
       Operand<T> g = clipnorm > 0 ? clipByNorm(pTf, gradients.get(i)) : gradients.get(i); // (1)
       // (2)-(5) in one kernel per variable: TensorFlow's ApplyAdam computes exactly these
       // formulas (alpha from the beta powers, then m, v and w in place). One op instead of a

@@ -89,6 +89,10 @@ public final class TrainingGraph implements AutoCloseable {
       Ops tf = Ops.create(graph);
       params = ParamSet.create(tf, TFloat32.class, initSeed);
       model = Classifiers.create(params, modelConfig, Inputs.shapes(inputs), numClasses);
+      // Adam's slot variables are made while the graph is small: TF-Java's withSubScope scans every
+      // op already in the graph, so scoped ops created after the unrolled model cost O(graph size).
+      List<Param<TFloat32>> trainable = params.trainable();
+      Adam<TFloat32> adam = new Adam<>(tf, trainable, TFloat32.class, clipnorm);
 
       Ops in = tf.withSubScope("input");
       Map<String, Operand<?>> feeds = new LinkedHashMap<>();
@@ -119,7 +123,6 @@ public final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> penalty = model.penalty(train);
       Operand<TFloat32> objective = penalty == null ? loss : train.math.add(loss, penalty);
 
-      List<Param<TFloat32>> trainable = params.trainable();
       Output<?>[] xs = new Output<?>[trainable.size()];
       for (int i = 0; i < xs.length; i++) {
         xs[i] = trainable.get(i).value().asOutput();
@@ -138,7 +141,6 @@ public final class TrainingGraph implements AutoCloseable {
         gradients.add(g);
         gate.add(g.op());
       }
-      Adam<TFloat32> adam = new Adam<>(tf, trainable, TFloat32.class, clipnorm);
       Op update = adam.update(tf.withControlDependencyOps(gate), gradients, learningRate);
       List<Op> stepOps = new ArrayList<>(forward.updates());
       stepOps.add(update);

@@ -107,12 +107,7 @@ class EngramCellParityTest {
           });
       NoiseSource noise = new InjectedNoise(draws);
       Rnn.Sequence<TFloat32> seq =
-          Rnn.unroll(
-              tf,
-              cell,
-              Rnn.steps(tf, x, t),
-              cell.initialState(tf, Shapes.batchSize(tf, x), noise),
-              noise);
+          Rnn.unroll(tf, cell, x, t, cell.initialState(tf, Shapes.batchSize(tf, x), noise), noise);
       Operand<TFloat32> logits = head.apply(tf, seq.last());
       Operand<TFloat32> loss =
           tf.math.mean(Losses.softmaxCrossEntropy(tf, logits, labels, classes), tf.constant(0));

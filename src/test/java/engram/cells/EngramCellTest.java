@@ -181,7 +181,7 @@ class EngramCellTest {
       Placeholder<T> x = tf.placeholder(type, Placeholder.shape(Shape.of(B, T, D)));
       InjectedNoise noise = new InjectedNoise(v);
       State<T> init = cell.initialState(tf, Shapes.batchSize(tf, x), noise);
-      Rnn.Sequence<T> seq = Rnn.unroll(tf, cell, Rnn.steps(tf, x, T), init, noise);
+      Rnn.Sequence<T> seq = Rnn.unroll(tf, cell, x, T, init, noise);
       assertEquals(List.of("h0", "trace0", "noise/t00", "noise/t01", "noise/t02"), noise.requested);
       List<Operand<T>> fetches = new ArrayList<>();
       for (int t = 0; t < T; t++) {

@@ -45,7 +45,7 @@ class GradientCheckTest {
       Placeholder<TFloat64> x =
           tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(B, T, D)));
       State<TFloat64> init = cell.initialState(tf, Shapes.batchSize(tf, x), noise);
-      Rnn.Sequence<TFloat64> seq = Rnn.unroll(tf, cell, Rnn.steps(tf, x, T), init, noise);
+      Rnn.Sequence<TFloat64> seq = Rnn.unroll(tf, cell, x, T, init, noise);
       Operand<TFloat64> r =
           tf.constant(
               Shape.of(B, T, cell.outputSize()),

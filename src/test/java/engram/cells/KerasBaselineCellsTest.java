@@ -46,8 +46,7 @@ class KerasBaselineCellsTest {
       RecurrentCell<T> cell = make.apply(params);
       Placeholder<T> in = tf.placeholder(type, Placeholder.shape(Shape.of(b, steps, d)));
       State<T> init = cell.initialState(tf, Shapes.batchSize(tf, in), NoiseSource.zeros());
-      Rnn.Sequence<T> seq =
-          Rnn.unroll(tf, cell, Rnn.steps(tf, in, steps), init, NoiseSource.zeros());
+      Rnn.Sequence<T> seq = Rnn.unroll(tf, cell, in, steps, init, NoiseSource.zeros());
       Feeds feeds = new Feeds().put(in, x);
       params.all().forEach(p -> feeds.put(p.value(), weights.apply(p)));
       try (Session s = new Session(g)) {
