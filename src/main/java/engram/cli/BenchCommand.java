@@ -2,6 +2,7 @@ package engram.cli;
 
 import engram.models.ModelType;
 import engram.train.Benchmark;
+import engram.train.Bptt;
 import engram.train.Compute;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -99,6 +100,19 @@ final class BenchCommand implements Callable<Integer> {
   Path csv;
 
   @Option(
+      names = "--window",
+      paramLabel = "K",
+      description =
+          "Back-propagate in windows of K steps (0 = the whole sequence, the default); the graph"
+              + " and XLA's compile time stay the size of one window.")
+  int window;
+
+  @Option(
+      names = "--truncate",
+      description = "With --window: gradients from the last window only (truncated BPTT).")
+  boolean truncate;
+
+  @Option(
       names = "--dump-trace",
       paramLabel = "FILE",
       hidden = true,
@@ -126,7 +140,8 @@ final class BenchCommand implements Callable<Integer> {
                 or(hops, d.hops()),
                 or(warmup, d.warmup()),
                 or(steps, d.steps()),
-                d.seed()));
+                d.seed(),
+                new Bptt(window, truncate)));
       }
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -129,15 +129,18 @@ public final class SequenceClassifier<T extends TFloating> implements Classifier
     @SuppressWarnings("unchecked")
     Operand<T> sequence = (Operand<T>) x;
     Unrolled<T> unrolled = unroll(tf, sequence, training, noise, seeds);
-    return new Forward<>(unrolled.logits(), List.of(), memory(tf, unrolled));
+    return new Forward<>(unrolled.logits(), List.of(), memory(tf, unrolled.layers()));
   }
 
-  /** The ENN's per-step trace {@code [T, M, H]} and attention {@code [T, B, M]}; else empty. */
-  private Map<String, Operand<T>> memory(Ops tf, Unrolled<T> unrolled) {
+  /**
+   * The ENN's per-step trace {@code [T, M, H]} and attention {@code [T, B, M]} over the steps of
+   * {@code sequences} (from {@link #run}); empty for the other models.
+   */
+  public Map<String, Operand<T>> memory(Ops tf, List<Rnn.Sequence<T>> sequences) {
     if (config.type() != ModelType.ENN) {
       return Map.of();
     }
-    List<Map<String, Operand<T>>> probes = unrolled.layers().get(0).probes();
+    List<Map<String, Operand<T>>> probes = sequences.get(0).probes();
     List<Operand<T>> traces = new ArrayList<>();
     List<Operand<T>> attention = new ArrayList<>();
     for (Map<String, Operand<T>> step : probes) {
@@ -158,27 +161,57 @@ public final class SequenceClassifier<T extends TFloating> implements Classifier
   public Unrolled<T> unroll(
       Ops tf, Operand<T> x, boolean training, NoiseSource noise, SeedStream seeds) {
     Operand<TInt32> batchSize = Shapes.batchSize(tf, x);
+    List<Rnn.Sequence<T>> sequences =
+        run(tf, x, timeSteps, initialStates(tf, batchSize, noise), noise);
+    Operand<T> features = sequences.get(sequences.size() - 1).last();
+    return new Unrolled<>(head(tf, features, batchSize, training, seeds), sequences);
+  }
+
+  /** Every layer's state before the first step, bottom layer first. */
+  public List<State<T>> initialStates(Ops tf, Operand<TInt32> batchSize, NoiseSource noise) {
+    List<State<T>> states = new ArrayList<>();
+    for (int i = 0; i < layers.size(); i++) {
+      Ops layerTf = tf.withSubScope(layerName(config.type(), i));
+      states.add(layers.get(i).initialState(layerTf, batchSize, noise));
+    }
+    return states;
+  }
+
+  /**
+   * All layers over {@code steps} steps of {@code x [B, steps, D]}, each layer starting from its
+   * entry in {@code states}: the whole sequence, or one window of it (see {@code
+   * engram.train.Windows}).
+   */
+  public List<Rnn.Sequence<T>> run(
+      Ops tf, Operand<T> x, int steps, List<State<T>> states, NoiseSource noise) {
+    if (states.size() != layers.size()) {
+      throw new IllegalArgumentException(
+          "need a state per layer (" + layers.size() + "), got " + states.size());
+    }
     Operand<T> inputs = x;
     List<Rnn.Sequence<T>> sequences = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
       Ops layerTf = tf.withSubScope(layerName(config.type(), i));
-      RecurrentCell<T> cell = layers.get(i);
-      State<T> initial = cell.initialState(layerTf, batchSize, noise);
-      Rnn.Sequence<T> sequence = Rnn.unroll(layerTf, cell, inputs, timeSteps, initial, noise);
+      Rnn.Sequence<T> sequence =
+          Rnn.unroll(layerTf, layers.get(i), inputs, steps, states.get(i), noise);
       sequences.add(sequence);
       if (i + 1 < layers.size()) {
         inputs = sequence.stacked(layerTf);
       }
     }
-    Operand<T> features = sequences.get(sequences.size() - 1).last();
+    return sequences;
+  }
+
+  /** Logits from the last layer's final output: dropout when training, then the dense head. */
+  public Operand<T> head(
+      Ops tf, Operand<T> features, Operand<TInt32> batchSize, boolean training, SeedStream seeds) {
     if (training && config.dropout() > 0) {
       // The mask's shape comes from the input's batch size, not from the features' runtime
       // shape, so the whole step stays one XLA cluster (see Dropout).
       Operand<TInt32> shape =
-          Shapes.withBatch(
-              tf, Shapes.batchSize(tf, x), config.units().get(config.units().size() - 1));
+          Shapes.withBatch(tf, batchSize, config.units().get(config.units().size() - 1));
       features = Dropout.apply(tf, features, shape, config.dropout(), seeds.next(tf));
     }
-    return new Unrolled<>(head.apply(tf.withSubScope("head"), features), sequences);
+    return head.apply(tf.withSubScope("head"), features);
   }
 }

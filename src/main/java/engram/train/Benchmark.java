@@ -74,9 +74,13 @@ public final class Benchmark {
       int hops,
       int warmup,
       int steps,
-      long seed) {
+      long seed,
+      Bptt bptt) {
 
     public Spec {
+      if (bptt == null) {
+        bptt = Bptt.WHOLE;
+      }
       if (model == null) {
         throw new IllegalArgumentException("--model is required: enn, lstm, gru, rnn or hmem");
       }
@@ -107,14 +111,26 @@ public final class Benchmark {
      */
     public static Spec defaults(ModelType model) {
       return model == ModelType.HMEM
-          ? new Spec(model, 128, 88, 80, 100, 28, 7, 40, 3, 10, 50, 42)
-          : new Spec(model, 128, 28, 128, 64, 28, 7, 40, 3, 10, 50, 42);
+          ? new Spec(model, 128, 88, 80, 100, 28, 7, 40, 3, 10, 50, 42, Bptt.WHOLE)
+          : new Spec(model, 128, 28, 128, 64, 28, 7, 40, 3, 10, 50, 42, Bptt.WHOLE);
     }
 
     /** This spec with batch size {@code b}. */
     public Spec withBatch(int b) {
       return new Spec(
-          model, b, seq, hidden, memory, features, width, vocabulary, hops, warmup, steps, seed);
+          model,
+          b,
+          seq,
+          hidden,
+          memory,
+          features,
+          width,
+          vocabulary,
+          hops,
+          warmup,
+          steps,
+          seed,
+          bptt);
     }
 
     /** The model: the presets' architecture at this spec's sizes. */
@@ -209,13 +225,22 @@ public final class Benchmark {
               vocabulary)
           : String.format(
               Locale.ROOT,
-              "%s B=%d T=%d D=%d H=%d%s",
+              "%s B=%d T=%d D=%d H=%d%s%s",
               model,
               batch,
               seq,
               features,
               hidden,
-              model == ModelType.ENN ? " M=" + memory : "");
+              model == ModelType.ENN ? " M=" + memory : "",
+              bptt.splits(seq) ? ", BPTT windows of " + bpttLabel() : "");
+    }
+
+    /** {@code whole}, or the window length ({@code 32}, {@code 32-truncated}). */
+    public String bpttLabel() {
+      if (!bptt.splits(seq)) {
+        return "whole";
+      }
+      return bptt.window() + (bptt.truncate() ? "-truncated" : "");
     }
   }
 
@@ -331,6 +356,7 @@ public final class Benchmark {
                   spec.seed(),
                   spec.clipnorm(),
                   true,
+                  spec.bptt(),
                   compute.sessionConfig());
           buildSeconds = (System.nanoTime() - start) / 1e9;
           graphNodes = count(g.graph().operations());
@@ -528,7 +554,8 @@ public final class Benchmark {
     "xla_clusters",
     "graph_nodes",
     "parameters",
-    "tensorflow"
+    "tensorflow",
+    "bptt"
   };
 
   /** Appends {@code r} to the CSV {@code file} (creating it with a header), atomically. */
@@ -563,7 +590,8 @@ public final class Benchmark {
           r.xlaClusters(),
           r.graphNodes(),
           r.parameters(),
-          TensorFlow.version());
+          TensorFlow.version(),
+          s.bpttLabel());
     }
     String before = exists ? Files.readString(file, StandardCharsets.UTF_8) : "";
     if (!before.isEmpty() && !before.endsWith("\n")) {

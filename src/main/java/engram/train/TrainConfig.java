@@ -22,6 +22,12 @@ package engram.train;
  * @param monitor at the end of every epoch, record what the model's memory does on a fixed sample
  *     of validation examples (the ENN's Hebbian trace and attention, H-Mem's associations) into
  *     {@code trace-stats.csv} and {@code trace.h5}, for {@code engram viz}
+ * @param bpttWindow back-propagate through sequence models in windows of this many steps, so the
+ *     graph (and XLA's compile time) stays the size of one window however long the sequence; the
+ *     gradient is still the whole sequence's unless {@code bpttTruncate}. 0 = the whole sequence in
+ *     one graph, as Keras does
+ * @param bpttTruncate with {@code bpttWindow}: gradients from the last window's steps only
+ *     (truncated BPTT), about half the work of the exact windowed gradient
  */
 public record TrainConfig(
     int epochs,
@@ -35,9 +41,19 @@ public record TrainConfig(
     boolean deterministicEval,
     int keepCheckpoints,
     int evalBatchSize,
-    boolean monitor) {
+    boolean monitor,
+    int bpttWindow,
+    boolean bpttTruncate) {
 
   public TrainConfig {
+    if (bpttWindow < 0) {
+      throw new IllegalArgumentException(
+          "train.bpttWindow must be >= 0 (0 = the whole sequence), got " + bpttWindow);
+    }
+    if (bpttTruncate && bpttWindow == 0) {
+      throw new IllegalArgumentException(
+          "train.bpttTruncate needs train.bpttWindow > 0: it cuts the gradient at window edges");
+    }
     if (epochs <= 0) {
       throw new IllegalArgumentException("train.epochs must be > 0, got " + epochs);
     }
@@ -70,7 +86,7 @@ public record TrainConfig(
   /** Adam 1e-3 with clipnorm 1, batch 128, 15 epochs, seed 42: the ENN notebooks' setting. */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        15, 128, 1e-3, 1.0, 42, LrSchedule.constant(), 0, false, true, 2, 0, false);
+        15, 128, 1e-3, 1.0, 42, LrSchedule.constant(), 0, false, true, 2, 0, false, 0, false);
   }
 
   /**
@@ -80,7 +96,12 @@ public record TrainConfig(
    */
   public static TrainConfig hmemDefaults() {
     return new TrainConfig(
-        100, 128, 3e-3, 0, 42, LrSchedule.step(0.85, 20), 0, false, true, 2, 0, false);
+        100, 128, 3e-3, 0, 42, LrSchedule.step(0.85, 20), 0, false, true, 2, 0, false, 0, false);
+  }
+
+  /** How the training step back-propagates through time. */
+  public Bptt bptt() {
+    return new Bptt(bpttWindow, bpttTruncate);
   }
 
   /** The batch size validation and test runs use. */

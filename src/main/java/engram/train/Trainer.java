@@ -118,6 +118,14 @@ public final class Trainer {
           data.test().size(),
           train.inputs(),
           TensorFlow.version());
+      if (g.windowed()) {
+        LOG.info(
+            "back-propagating in windows of {} steps ({})",
+            t.bpttWindow(),
+            t.bpttTruncate()
+                ? "truncated: gradients from the last window only"
+                : "exact: the whole sequence's gradient, middle windows recomputed");
+      }
 
       // The memory monitor watches a fixed sample: validation examples, else training ones.
       TraceMonitor monitor = null;
@@ -271,6 +279,7 @@ public final class Trainer {
         t.seed(),
         t.clipnorm(),
         t.deterministicEval(),
+        t.bptt(),
         sessionConfig);
   }
 

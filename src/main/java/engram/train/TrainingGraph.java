@@ -6,6 +6,7 @@ import engram.data.Feature;
 import engram.models.Classifier;
 import engram.models.Classifiers;
 import engram.models.ModelConfig;
+import engram.models.SequenceClassifier;
 import engram.nn.Param;
 import engram.nn.ParamSet;
 import engram.ops.Losses;
@@ -65,6 +66,12 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> evalCorrect;
   private final Operand<TFloat32> evalLogits;
   private final Map<String, Operand<TFloat32>> evalMemory;
+  // Windowed BPTT (null when the whole sequence is one graph): the windows, and the update that
+  // takes the gradients they add up.
+  private final Bptt bptt;
+  private final Windows<TFloat32> trainWindows;
+  private final Windows<TFloat32> evalWindows;
+  private final List<Placeholder<TFloat32>> gradientFeeds = new ArrayList<>();
 
   /** A fetched tensor: its values, row-major, and its shape. */
   public record Array(float[] values, long[] shape) {}
@@ -74,6 +81,7 @@ public final class TrainingGraph implements AutoCloseable {
    *
    * @param initSeed seed of the weight initializers
    * @param deterministicEval evaluate without the cells' random draws
+   * @param bptt whole-sequence or windowed back-propagation (sequence models only)
    */
   public TrainingGraph(
       ModelConfig modelConfig,
@@ -82,8 +90,10 @@ public final class TrainingGraph implements AutoCloseable {
       long initSeed,
       double clipnorm,
       boolean deterministicEval,
+      Bptt bptt,
       ConfigProto sessionConfig) {
     this.inputs = List.copyOf(inputs);
+    this.bptt = bptt;
     this.graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
@@ -107,54 +117,102 @@ public final class TrainingGraph implements AutoCloseable {
               .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
       seed = in.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
 
+      SequenceClassifier<TFloat32> windowed = windowedModel(model, modelConfig, bptt);
       // Training path: dropout and batch statistics on, noise drawn from the step seed.
       Ops train = tf.withSubScope("train");
       SeedStream seeds = new SeedStream(seed);
-      Classifier.Forward<TFloat32> forward =
-          model.forward(train, feeds, true, NoiseSource.seeded(seeds), seeds);
+      Classifier.Forward<TFloat32> forward = null;
+      Operand<TFloat32> logits;
+      if (windowed == null) {
+        forward = model.forward(train, feeds, true, NoiseSource.seeded(seeds), seeds);
+        logits = forward.logits();
+        trainWindows = null;
+      } else {
+        trainWindows =
+            new Windows<>(
+                train,
+                windowed,
+                TFloat32.class,
+                features(inputs),
+                bptt.window(),
+                true,
+                NoiseSource.seeded(seeds),
+                seeds,
+                seed);
+        logits = trainWindows.logits();
+      }
       loss =
           train
               .withName("loss")
               .math
-              .mean(
-                  Losses.softmaxCrossEntropy(train, forward.logits(), y, numClasses),
-                  train.constant(0));
-      correct = Losses.correctCount(train, forward.logits(), y);
+              .mean(Losses.softmaxCrossEntropy(train, logits, y, numClasses), train.constant(0));
+      correct = Losses.correctCount(train, logits, y);
       Operand<TFloat32> penalty = model.penalty(train);
       Operand<TFloat32> objective = penalty == null ? loss : train.math.add(loss, penalty);
 
-      Output<?>[] xs = new Output<?>[trainable.size()];
-      for (int i = 0; i < xs.length; i++) {
-        xs[i] = trainable.get(i).value().asOutput();
-      }
-      Output<?>[] grads =
-          graph.addGradients("gradients", new Output<?>[] {objective.asOutput()}, xs, null);
-      List<Operand<TFloat32>> gradients = new ArrayList<>();
-      List<Operation> gate = new ArrayList<>(List.of(loss.op(), correct.op(), objective.op()));
-      for (int i = 0; i < grads.length; i++) {
-        if (grads[i] == null || grads[i].isClosed()) {
-          throw new IllegalStateException(
-              "parameter " + trainable.get(i).name() + " does not influence the loss");
+      if (windowed == null) {
+        Output<?>[] xs = new Output<?>[trainable.size()];
+        for (int i = 0; i < xs.length; i++) {
+          xs[i] = trainable.get(i).value().asOutput();
         }
-        @SuppressWarnings("unchecked")
-        Output<TFloat32> g = (Output<TFloat32>) grads[i];
-        gradients.add(g);
-        gate.add(g.op());
+        Output<?>[] grads =
+            graph.addGradients("gradients", new Output<?>[] {objective.asOutput()}, xs, null);
+        List<Operand<TFloat32>> gradients = new ArrayList<>();
+        List<Operation> gate = new ArrayList<>(List.of(loss.op(), correct.op(), objective.op()));
+        for (int i = 0; i < grads.length; i++) {
+          if (grads[i] == null || grads[i].isClosed()) {
+            throw new IllegalStateException(
+                "parameter " + trainable.get(i).name() + " does not influence the loss");
+          }
+          @SuppressWarnings("unchecked")
+          Output<TFloat32> g = (Output<TFloat32>) grads[i];
+          gradients.add(g);
+          gate.add(g.op());
+        }
+        Op update = adam.update(tf.withControlDependencyOps(gate), gradients, learningRate);
+        List<Op> stepOps = new ArrayList<>(forward.updates());
+        stepOps.add(update);
+        trainStep = tf.withControlDependencies(stepOps).withName("step").noOp();
+      } else {
+        trainWindows.differentiate(objective, trainable);
+        // The windows' gradients come back summed and are fed to the update: no model op runs
+        // in that step, so nothing needs gating.
+        Ops apply = tf.withSubScope("apply");
+        for (Param<TFloat32> p : trainable) {
+          gradientFeeds.add(
+              apply
+                  .withName("gradient")
+                  .placeholder(TFloat32.class, Placeholder.shape(Shape.of(p.shape()))));
+        }
+        trainStep = adam.update(apply, gradientFeeds, learningRate);
       }
-      Op update = adam.update(tf.withControlDependencyOps(gate), gradients, learningRate);
-      List<Op> stepOps = new ArrayList<>(forward.updates());
-      stepOps.add(update);
-      trainStep = tf.withControlDependencies(stepOps).withName("step").noOp();
 
       // Evaluation path: same weights, no dropout, deterministic or freshly drawn noise.
       Ops eval = tf.withSubScope("eval");
       SeedStream evalSeeds = new SeedStream(seed);
       NoiseSource evalNoise =
           deterministicEval ? NoiseSource.zeros() : NoiseSource.seeded(evalSeeds);
-      Classifier.Forward<TFloat32> evalForward =
-          model.forward(eval, feeds, false, evalNoise, evalSeeds);
-      evalLogits = eval.withName("logits").identity(evalForward.logits());
-      evalMemory = evalForward.memory();
+      if (windowed == null) {
+        Classifier.Forward<TFloat32> evalForward =
+            model.forward(eval, feeds, false, evalNoise, evalSeeds);
+        evalLogits = eval.withName("logits").identity(evalForward.logits());
+        evalMemory = evalForward.memory();
+        evalWindows = null;
+      } else {
+        evalWindows =
+            new Windows<>(
+                eval,
+                windowed,
+                TFloat32.class,
+                features(inputs),
+                bptt.window(),
+                false,
+                evalNoise,
+                evalSeeds,
+                seed);
+        evalLogits = eval.withName("logits").identity(evalWindows.logits());
+        evalMemory = Map.of();
+      }
       evalLossSum =
           eval.withName("loss_sum")
               .sum(Losses.softmaxCrossEntropy(eval, evalLogits, y, numClasses), eval.constant(0));
@@ -165,6 +223,32 @@ public final class TrainingGraph implements AutoCloseable {
       graph.close();
       throw e;
     }
+  }
+
+  /** The sequence model to run in windows, or null for one whole-sequence graph. */
+  private static SequenceClassifier<TFloat32> windowedModel(
+      Classifier<TFloat32> model, ModelConfig config, Bptt bptt) {
+    if (bptt.window() == 0) {
+      return null;
+    }
+    if (!(model instanceof SequenceClassifier<TFloat32> sequence)) {
+      throw new IllegalArgumentException(
+          "train.bpttWindow applies to the sequence models (enn, lstm, gru, rnn), not "
+              + config.type()
+              + "; set it to 0");
+    }
+    return bptt.splits(sequence.timeSteps()) ? sequence : null;
+  }
+
+  /** D of a sequence input {@code [T, D]}. */
+  private static int features(List<Feature> inputs) {
+    int[] shape = inputs.get(0).shape();
+    return shape[shape.length - 1];
+  }
+
+  /** Whether training runs in BPTT windows. */
+  public boolean windowed() {
+    return trainWindows != null;
   }
 
   /** The model built in this graph. */
@@ -207,6 +291,9 @@ public final class TrainingGraph implements AutoCloseable {
   private record Step(BatchResult result, RunMetadata metadata) {}
 
   private Step run(Batch batch, float lr, long[] stepSeed, RunOptions options) {
+    if (trainWindows != null) {
+      return runWindows(batch, lr, stepSeed, options);
+    }
     List<Tensor> owned = new ArrayList<>();
     try (TFloat32 lrt = TFloat32.scalarOf(lr);
         TInt64 st = TInt64.vectorOf(stepSeed)) {
@@ -234,12 +321,87 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
+  /** One training step through the BPTT windows, then Adam on the summed gradients. */
+  private Step runWindows(Batch batch, float lr, long[] stepSeed, RunOptions options) {
+    List<Tensor> owned = new ArrayList<>();
+    try (TFloat32 lrt = TFloat32.scalarOf(lr)) {
+      TInt32 labels = labels(batch, owned);
+      try (Windows.Pass pass =
+          trainWindows.run(
+              session,
+              windowInputs(trainWindows, batch, owned),
+              stepSeed,
+              r -> r.feed(y, labels),
+              List.of(loss, correct),
+              true,
+              bptt.truncate(),
+              options)) {
+        Session.Runner apply = session.runner().feed(learningRate, lrt).addTarget(trainStep);
+        for (int i = 0; i < gradientFeeds.size(); i++) {
+          apply.feed(gradientFeeds.get(i), pass.gradients().get(i));
+        }
+        try (Result r = apply.run()) {
+          // the update only
+        }
+        return new Step(
+            new BatchResult(
+                ((TFloat32) pass.last().get(0)).getFloat(),
+                Math.round(((TFloat32) pass.last().get(1)).getFloat()),
+                batch.size()),
+            pass.metadata());
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  /** The batch's sequence input cut into the windows of {@code w}: {@code [n, length, D]} each. */
+  private List<Tensor> windowInputs(Windows<TFloat32> w, Batch batch, List<Tensor> owned) {
+    int n = batch.size();
+    int[] shape = inputs.get(0).shape(); // [T, D]
+    int steps = shape[0];
+    int d = shape[1];
+    float[] x = batch.floats(0);
+    List<Tensor> out = new ArrayList<>();
+    for (int i = 0; i < w.count(); i++) {
+      int from = w.start(i);
+      int len = w.length(i);
+      float[] part = new float[n * len * d];
+      for (int b = 0; b < n; b++) {
+        System.arraycopy(x, (b * steps + from) * d, part, b * len * d, len * d);
+      }
+      TFloat32 t = TFloat32.tensorOf(Shape.of(n, len, d), DataBuffers.of(part, true, false));
+      owned.add(t);
+      out.add(t);
+    }
+    return out;
+  }
+
   /**
    * Evaluates {@code batch}: the mean loss and correct count, also copying the logits ({@code n x
    * C}, row-major) into {@code logits} at {@code offset} when {@code logits} is not null.
    */
   public BatchResult evaluate(Batch batch, long[] evalSeed, float[] logits, int offset) {
     List<Tensor> owned = new ArrayList<>();
+    if (evalWindows != null) {
+      try {
+        TInt32 labels = labels(batch, owned);
+        try (Windows.Pass pass =
+            evalWindows.run(
+                session,
+                windowInputs(evalWindows, batch, owned),
+                evalSeed,
+                r -> r.feed(y, labels),
+                List.of(evalLossSum, evalCorrect, evalLogits),
+                false,
+                false,
+                null)) {
+          return evaluated(pass.last(), batch.size(), logits, offset);
+        }
+      } finally {
+        owned.forEach(Tensor::close);
+      }
+    }
     try (TInt64 st = TInt64.vectorOf(evalSeed)) {
       Session.Runner runner =
           feed(session.runner(), batch, owned).feed(seed, st).fetch(evalLossSum).fetch(evalCorrect);
@@ -247,24 +409,28 @@ public final class TrainingGraph implements AutoCloseable {
         runner.fetch(evalLogits);
       }
       try (Result r = runner.run()) {
-        if (logits != null) {
-          TFloat32 out = (TFloat32) r.get(2);
-          float[] values = new float[(int) out.shape().size()];
-          out.asRawTensor().data().asFloats().read(values);
-          System.arraycopy(values, 0, logits, offset, values.length);
-        }
-        double sum = ((TFloat32) r.get(0)).getFloat();
-        int n = batch.size();
-        return new BatchResult(sum / n, Math.round(((TFloat32) r.get(1)).getFloat()), n);
+        return evaluated(r, batch.size(), logits, offset);
       }
     } finally {
       owned.forEach(Tensor::close);
     }
   }
 
+  /** Loss sum, correct count and (when {@code logits} is given) the logits of an evaluation. */
+  private static BatchResult evaluated(Result r, int n, float[] logits, int offset) {
+    if (logits != null) {
+      TFloat32 out = (TFloat32) r.get(2);
+      float[] values = new float[(int) out.shape().size()];
+      out.asRawTensor().data().asFloats().read(values);
+      System.arraycopy(values, 0, logits, offset, values.length);
+    }
+    double sum = ((TFloat32) r.get(0)).getFloat();
+    return new BatchResult(sum / n, Math.round(((TFloat32) r.get(1)).getFloat()), n);
+  }
+
   /** Whether the model exposes its memory (the ENN's trace, H-Mem's associations). */
   public boolean hasMemory() {
-    return !evalMemory.isEmpty();
+    return evalWindows != null ? evalWindows.hasMemory() : !evalMemory.isEmpty();
   }
 
   /**
@@ -273,6 +439,20 @@ public final class TrainingGraph implements AutoCloseable {
    */
   public Map<String, Array> memory(Batch batch, long[] evalSeed) {
     List<Tensor> owned = new ArrayList<>();
+    if (evalWindows != null) {
+      try (Windows.Pass pass = new Windows.Pass()) {
+        Map<String, List<Tensor>> parts =
+            evalWindows.memory(
+                session, windowInputs(evalWindows, batch, owned), evalSeed, r -> {}, pass);
+        Map<String, Array> out = new LinkedHashMap<>();
+        for (String name : new TreeSet<>(parts.keySet())) {
+          out.put(name, joined(parts.get(name)));
+        }
+        return out;
+      } finally {
+        owned.forEach(Tensor::close);
+      }
+    }
     List<String> names = new ArrayList<>(new TreeSet<>(evalMemory.keySet()));
     try (TInt64 st = TInt64.vectorOf(evalSeed)) {
       Session.Runner runner = feed(session.runner(), batch, owned).feed(seed, st);
@@ -292,6 +472,35 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
+  /** Per-window tensors joined along their first (time) axis. */
+  private static Array joined(List<Tensor> parts) {
+    long[] shape = parts.get(0).shape().asArray();
+    shape[0] = 0;
+    int size = 0;
+    for (Tensor t : parts) {
+      shape[0] += t.shape().get(0);
+      size += (int) t.shape().size();
+    }
+    float[] values = new float[size];
+    int at = 0;
+    for (Tensor t : parts) {
+      int n = (int) t.shape().size();
+      float[] v = new float[n];
+      ((TFloat32) t).asRawTensor().data().asFloats().read(v);
+      System.arraycopy(v, 0, values, at, n);
+      at += n;
+    }
+    return new Array(values, shape);
+  }
+
+  private TInt32 labels(Batch batch, List<Tensor> owned) {
+    int n = batch.size();
+    TInt32 labels =
+        TInt32.tensorOf(Shape.of(n), DataBuffers.of(batch.labels(), true, false).narrow(n));
+    owned.add(labels);
+    return labels;
+  }
+
   /** Feeds the inputs and labels of {@code batch}; the tensors it creates go to {@code owned}. */
   private Session.Runner feed(Session.Runner runner, Batch batch, List<Tensor> owned) {
     int n = batch.size();
@@ -300,10 +509,7 @@ public final class TrainingGraph implements AutoCloseable {
       owned.add(t);
       runner.feed(placeholders.get(i), t);
     }
-    TInt32 labels =
-        TInt32.tensorOf(Shape.of(n), DataBuffers.of(batch.labels(), true, false).narrow(n));
-    owned.add(labels);
-    return runner.feed(y, labels);
+    return runner.feed(y, labels(batch, owned));
   }
 
   /**

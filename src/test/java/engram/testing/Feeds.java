@@ -23,19 +23,24 @@ public final class Feeds {
     return this;
   }
 
+  /** Adds every feed to {@code runner}; the tensors it creates go to {@code owned}. */
+  public Session.Runner apply(Session.Runner runner, List<Tensor> owned) {
+    for (Map.Entry<Operand<?>, double[]> e : values.entrySet()) {
+      long[] shape = e.getKey().shape().asArray();
+      Tensor t =
+          e.getKey().type() == TFloat32.class
+              ? Tensors.f32(e.getValue(), shape)
+              : Tensors.f64(e.getValue(), shape);
+      owned.add(t);
+      runner.feed(e.getKey(), t);
+    }
+    return runner;
+  }
+
   public double[][] run(Session session, List<? extends Operand<?>> fetches) {
     List<Tensor> owned = new ArrayList<>();
     try {
-      Session.Runner runner = session.runner();
-      for (Map.Entry<Operand<?>, double[]> e : values.entrySet()) {
-        long[] shape = e.getKey().shape().asArray();
-        Tensor t =
-            e.getKey().type() == TFloat32.class
-                ? Tensors.f32(e.getValue(), shape)
-                : Tensors.f64(e.getValue(), shape);
-        owned.add(t);
-        runner.feed(e.getKey(), t);
-      }
+      Session.Runner runner = apply(session.runner(), owned);
       fetches.forEach(runner::fetch);
       try (Result r = runner.run()) {
         double[][] out = new double[fetches.size()][];

@@ -22,7 +22,7 @@ import org.tensorflow.proto.StepStats;
 class BenchmarkTest {
 
   private static Benchmark.Spec tiny(ModelType model, int batch, int seq) {
-    return new Benchmark.Spec(model, batch, seq, 8, 4, 5, 3, 11, 2, 2, 3, 7);
+    return new Benchmark.Spec(model, batch, seq, 8, 4, 5, 3, 11, 2, 2, 3, 7, Bptt.WHOLE);
   }
 
   @Test
@@ -136,11 +136,13 @@ class BenchmarkTest {
     // 2*128*128*10 = 327,680; forward 1,611,464,704, x3 with the backward pass.
     assertEquals(
         4_834_394_112.0,
-        new Benchmark.Spec(ModelType.ENN, 128, 28, 128, 64, 28, 7, 40, 3, 1, 1, 1).trainingFlops());
+        new Benchmark.Spec(ModelType.ENN, 128, 28, 128, 64, 28, 7, 40, 3, 1, 1, 1, Bptt.WHOLE)
+            .trainingFlops());
     // LSTM B=2 T=3 D=4 H=5: 3 * (3 * 2*2*9*20 + 2*2*5*10) = 3 * (2160 + 200).
     assertEquals(
         7080.0,
-        new Benchmark.Spec(ModelType.LSTM, 2, 3, 5, 1, 4, 7, 40, 3, 1, 1, 1).trainingFlops());
+        new Benchmark.Spec(ModelType.LSTM, 2, 3, 5, 1, 4, 7, 40, 3, 1, 1, 1, Bptt.WHOLE)
+            .trainingFlops());
   }
 
   private static NodeDef.Builder node(String op, String device) {
@@ -154,7 +156,9 @@ class BenchmarkTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new Benchmark.Spec(ModelType.ENN, 0, 28, 128, 64, 28, 7, 40, 3, 10, 50, 1));
+            () ->
+                new Benchmark.Spec(
+                    ModelType.ENN, 0, 28, 128, 64, 28, 7, 40, 3, 10, 50, 1, Bptt.WHOLE));
     assertTrue(e.getMessage().contains("--batch must be > 0, got 0"), e.getMessage());
   }
 }
