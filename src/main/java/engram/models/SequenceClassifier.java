@@ -180,7 +180,7 @@ public final class SequenceClassifier<T extends TFloating> implements Classifier
   /**
    * All layers over {@code steps} steps of {@code x [B, steps, D]}, each layer starting from its
    * entry in {@code states}: the whole sequence, or one window of it (see {@code
-   * engram.train.Windows}).
+   * engram.train.BpttWindows}).
    */
   public List<Rnn.Sequence<T>> run(
       Ops tf, Operand<T> x, int steps, List<State<T>> states, NoiseSource noise) {

@@ -1,7 +1,7 @@
 package engram.train;
 
 /**
- * How a training step back-propagates through time (see {@link Windows}).
+ * How a training step back-propagates through time (see {@link BpttWindows}).
  *
  * @param window steps per window; 0 = the whole sequence in one graph
  * @param truncate gradients from the last window only

@@ -69,8 +69,8 @@ public final class TrainingGraph implements AutoCloseable {
   // Windowed BPTT (null when the whole sequence is one graph): the windows, and the update that
   // takes the gradients they add up.
   private final Bptt bptt;
-  private final Windows<TFloat32> trainWindows;
-  private final Windows<TFloat32> evalWindows;
+  private final BpttWindows<TFloat32> trainWindows;
+  private final BpttWindows<TFloat32> evalWindows;
   private final List<Placeholder<TFloat32>> gradientFeeds = new ArrayList<>();
 
   /** A fetched tensor: its values, row-major, and its shape. */
@@ -129,7 +129,7 @@ public final class TrainingGraph implements AutoCloseable {
         trainWindows = null;
       } else {
         trainWindows =
-            new Windows<>(
+            new BpttWindows<>(
                 train,
                 windowed,
                 TFloat32.class,
@@ -200,7 +200,7 @@ public final class TrainingGraph implements AutoCloseable {
         evalWindows = null;
       } else {
         evalWindows =
-            new Windows<>(
+            new BpttWindows<>(
                 eval,
                 windowed,
                 TFloat32.class,
@@ -278,6 +278,7 @@ public final class TrainingGraph implements AutoCloseable {
    * Runs one training step like {@link #trainStep(Batch, float, long[])} while TensorFlow records
    * what it did: per-op timings and allocator statistics ({@code step_stats}) and the graphs it
    * actually ran ({@code partition_graphs}, where XLA clusters show up as {@code _XlaRun} nodes).
+   * With BPTT windows, the record is the last window's run (forward, loss and its gradients).
    */
   public RunMetadata tracedTrainStep(Batch batch, float lr, long[] stepSeed) {
     RunOptions options =
@@ -326,7 +327,7 @@ public final class TrainingGraph implements AutoCloseable {
     List<Tensor> owned = new ArrayList<>();
     try (TFloat32 lrt = TFloat32.scalarOf(lr)) {
       TInt32 labels = labels(batch, owned);
-      try (Windows.Pass pass =
+      try (BpttWindows.Pass pass =
           trainWindows.run(
               session,
               windowInputs(trainWindows, batch, owned),
@@ -356,7 +357,7 @@ public final class TrainingGraph implements AutoCloseable {
   }
 
   /** The batch's sequence input cut into the windows of {@code w}: {@code [n, length, D]} each. */
-  private List<Tensor> windowInputs(Windows<TFloat32> w, Batch batch, List<Tensor> owned) {
+  private List<Tensor> windowInputs(BpttWindows<TFloat32> w, Batch batch, List<Tensor> owned) {
     int n = batch.size();
     int[] shape = inputs.get(0).shape(); // [T, D]
     int steps = shape[0];
@@ -386,7 +387,7 @@ public final class TrainingGraph implements AutoCloseable {
     if (evalWindows != null) {
       try {
         TInt32 labels = labels(batch, owned);
-        try (Windows.Pass pass =
+        try (BpttWindows.Pass pass =
             evalWindows.run(
                 session,
                 windowInputs(evalWindows, batch, owned),
@@ -440,7 +441,7 @@ public final class TrainingGraph implements AutoCloseable {
   public Map<String, Array> memory(Batch batch, long[] evalSeed) {
     List<Tensor> owned = new ArrayList<>();
     if (evalWindows != null) {
-      try (Windows.Pass pass = new Windows.Pass()) {
+      try (BpttWindows.Pass pass = new BpttWindows.Pass()) {
         Map<String, List<Tensor>> parts =
             evalWindows.memory(
                 session, windowInputs(evalWindows, batch, owned), evalSeed, r -> {}, pass);

@@ -70,6 +70,27 @@ class BenchmarkTest {
   }
 
   @Test
+  void bpttWindowsAreBenchmarkedAndLabelled(@TempDir Path tmp) throws Exception {
+    Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
+    Benchmark.Spec exact =
+        new Benchmark.Spec(ModelType.ENN, 4, 5, 8, 4, 5, 3, 11, 2, 2, 3, 7, new Bptt(2, false));
+    Benchmark.Report r = Benchmark.run(exact, cpu, Progress.none());
+    assertTrue(
+        r.summary().startsWith("enn B=4 T=5 D=5 H=8 M=4, BPTT windows of 2 on"), r.summary());
+    assertTrue(r.minMs() > 0, r.summary());
+    Path csv = tmp.resolve("bench.csv");
+    Benchmark.appendCsv(csv, r);
+    Benchmark.Spec truncated =
+        new Benchmark.Spec(ModelType.LSTM, 4, 5, 8, 4, 5, 3, 11, 2, 2, 3, 7, new Bptt(2, true));
+    Benchmark.appendCsv(csv, Benchmark.run(truncated, cpu, Progress.none()));
+    Benchmark.appendCsv(csv, Benchmark.run(tiny(ModelType.LSTM, 4, 5), cpu, Progress.none()));
+    List<String> lines = Files.readAllLines(csv);
+    assertTrue(lines.get(1).endsWith(",2"), lines.get(1));
+    assertTrue(lines.get(2).endsWith(",2-truncated"), lines.get(2));
+    assertTrue(lines.get(3).endsWith(",whole"), lines.get(3));
+  }
+
+  @Test
   void hmemBenchmarkRunsTheBabiModel() {
     Benchmark.Report r =
         Benchmark.run(

@@ -25,8 +25,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * TrainingGraph with BPTT windows on MNIST rows (T = 28 in windows of 10, 10, 8). A model without
  * random draws (LSTM, no dropout) must follow the whole-sequence graph's trajectory: the windows'
- * gradient is the whole sequence's (float64 finite differences in {@link WindowsTest}), so the Adam
- * steps agree to float32 rounding.
+ * gradient is the whole sequence's (float64 finite differences in {@link BpttWindowsTest}), so the
+ * Adam steps agree to float32 rounding.
  */
 class WindowedTrainingTest {
 

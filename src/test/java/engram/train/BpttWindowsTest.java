@@ -34,7 +34,7 @@ import org.tensorflow.types.TInt64;
  * exact mode must give the whole sequence's gradient, the truncated mode the gradient with the
  * carry into the last window held fixed.
  */
-class WindowsTest {
+class BpttWindowsTest {
 
   static final int B = 2, T = 7, D = 3, C = 3, K = 3;
   static final double STEP = 1e-6;
@@ -43,7 +43,7 @@ class WindowsTest {
   record Setup(
       Graph graph,
       List<Param<TFloat64>> params,
-      Windows<TFloat64> windows,
+      BpttWindows<TFloat64> windows,
       Operand<TFloat64> objective,
       Placeholder<TInt64> seed) {}
 
@@ -52,8 +52,8 @@ class WindowsTest {
     ParamSet<TFloat64> params = ParamSet.create(tf, TFloat64.class, 7);
     SequenceClassifier<TFloat64> model = new SequenceClassifier<>(params, config, T, D, C);
     Placeholder<TInt64> seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-    Windows<TFloat64> windows =
-        new Windows<>(
+    BpttWindows<TFloat64> windows =
+        new BpttWindows<>(
             tf,
             model,
             TFloat64.class,
@@ -83,7 +83,7 @@ class WindowsTest {
     return Tensors.f64(out, B, len, D);
   }
 
-  static List<Tensor> windowsOf(Windows<TFloat64> w, double[] x, List<Tensor> owned) {
+  static List<Tensor> windowsOf(BpttWindows<TFloat64> w, double[] x, List<Tensor> owned) {
     List<Tensor> xs = new ArrayList<>();
     for (int i = 0; i < w.count(); i++) {
       TFloat64 t = slice(x, w.start(i), w.length(i));
@@ -115,7 +115,7 @@ class WindowsTest {
   /** The objective through all windows, forward only. */
   static double objective(Session s, Setup su, List<Tensor> xs, Feeds f) {
     List<Tensor> owned = new ArrayList<>();
-    try (Windows.Pass pass =
+    try (BpttWindows.Pass pass =
         su.windows()
             .run(
                 s,
@@ -144,7 +144,7 @@ class WindowsTest {
         List<Tensor> xs = windowsOf(su.windows(), x, owned);
         List<double[]> analytic = new ArrayList<>();
         List<Tensor> feedTensors = new ArrayList<>();
-        try (Windows.Pass pass =
+        try (BpttWindows.Pass pass =
             su.windows()
                 .run(
                     s,
@@ -201,7 +201,7 @@ class WindowsTest {
     try {
       Session.Runner r = feeds(values).apply(s.runner(), owned);
       su.windows().feedLast(r, xs.get(xs.size() - 1), fixedCarry);
-      try (TInt64 seed = TInt64.vectorOf(1 + 2 * Windows.SEED_STRIDE, 0);
+      try (TInt64 seed = TInt64.vectorOf(1 + 2 * BpttWindows.SEED_STRIDE, 0);
           org.tensorflow.Result out = r.feed(su.seed(), seed).fetch(su.objective()).run()) {
         return Tensors.read(out.get(0))[0];
       }
@@ -218,7 +218,7 @@ class WindowsTest {
       Map<Param<TFloat64>, double[]> base,
       List<Tensor> keep) {
     List<Tensor> feedTensors = new ArrayList<>();
-    try (Windows.Pass pass = new Windows.Pass()) {
+    try (BpttWindows.Pass pass = new BpttWindows.Pass()) {
       List<Tensor> carry =
           su.windows()
               .carry(s, xs, new long[] {1, 0}, r -> feeds(base).apply(r, feedTensors), pass);
@@ -272,7 +272,7 @@ class WindowsTest {
           assertThrows(
               IllegalArgumentException.class,
               () ->
-                  new Windows<>(
+                  new BpttWindows<>(
                       tf,
                       model,
                       TFloat64.class,

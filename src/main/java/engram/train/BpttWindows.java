@@ -50,7 +50,7 @@ import org.tensorflow.types.family.TFloating;
  * by w times {@link #SEED_STRIDE}, and its recomputation uses the same seed, so forward and
  * backward see the same draws.
  */
-public final class Windows<T extends TFloating> {
+public final class BpttWindows<T extends TFloating> {
 
   /** Seed offset between windows: far more than the draws one window makes. */
   static final long SEED_STRIDE = 1L << 16;
@@ -87,7 +87,7 @@ public final class Windows<T extends TFloating> {
    * @param training dropout in the head; noise and seeds as for the whole-sequence graph
    * @param seed the step-seed placeholder the {@code noise} and {@code seeds} draw from
    */
-  public Windows(
+  public BpttWindows(
       Ops tf,
       SequenceClassifier<T> model,
       Class<T> type,
