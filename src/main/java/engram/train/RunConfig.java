@@ -33,6 +33,11 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
     if (description == null) {
       description = "";
     }
+    if (model.type() == ModelType.HMEM && train.bpttWindow() > 0) {
+      throw new IllegalArgumentException(
+          "train.bpttWindow applies to the sequence models (enn, lstm, gru, rnn), not hmem;"
+              + " set it to 0");
+    }
   }
 
   /**

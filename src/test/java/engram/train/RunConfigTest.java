@@ -113,6 +113,21 @@ class RunConfigTest {
                 RunConfig.parsePreset(
                     "{\"model\": {\"type\": \"enn\", \"units\": [64, 32]}}", "p.json"));
     assertTrue(e.getMessage().contains("single width"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RunConfig.parsePreset(
+                    "{\"model\": {\"type\": \"hmem\"}, \"train\": {\"bpttWindow\": 8}}", "p.json"));
+    assertTrue(e.getMessage().contains("not hmem"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RunConfig.parsePreset(
+                    "{\"model\": {\"type\": \"lstm\"}, \"train\": {\"bpttTruncate\": true}}",
+                    "p.json"));
+    assertTrue(e.getMessage().contains("needs train.bpttWindow > 0"), e.getMessage());
   }
 
   @Test
