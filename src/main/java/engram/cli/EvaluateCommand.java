@@ -5,13 +5,9 @@ import engram.data.Splits;
 import engram.train.Evaluator;
 import engram.train.Trainer;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,7 +48,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--logits",
       paramLabel = "FILE",
-      description = "Also write every example's label and logits to this CSV file.")
+      description =
+          "Also write every example's label, predicted class and logits to this CSV file.")
   Path logits;
 
   @Override
@@ -64,7 +61,7 @@ final class EvaluateCommand implements Callable<Integer> {
     Evaluator.Evaluation e =
         Evaluator.evaluate(run, weights, set, logits != null, common.progress(), session);
     if (logits != null) {
-      writeLogits(e, set);
+      LogitsCsv.write(logits, set, e.logits(), e.numClasses());
     }
     spec.commandLine()
         .getOut()
@@ -78,26 +75,5 @@ final class EvaluateCommand implements Callable<Integer> {
             weights,
             run);
     return Main.EXIT_OK;
-  }
-
-  private void writeLogits(Evaluator.Evaluation e, Dataset set) throws IOException {
-    String[] header = new String[e.numClasses() + 1];
-    header[0] = "label";
-    for (int c = 0; c < e.numClasses(); c++) {
-      header[c + 1] = "logit_" + c;
-    }
-    StringWriter out = new StringWriter();
-    try (CSVPrinter csv =
-        new CSVPrinter(out, CSVFormat.DEFAULT.builder().setHeader(header).build())) {
-      Object[] row = new Object[header.length];
-      for (int i = 0; i < e.examples(); i++) {
-        row[0] = set.label(i);
-        for (int c = 0; c < e.numClasses(); c++) {
-          row[c + 1] = e.logits()[i * e.numClasses() + c];
-        }
-        csv.printRecord(row);
-      }
-    }
-    Files.writeString(logits, out.toString());
   }
 }

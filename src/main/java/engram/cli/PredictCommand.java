@@ -10,14 +10,11 @@ import engram.data.Splits;
 import engram.export.EngramModel;
 import engram.export.InferenceGraph;
 import engram.train.RunConfig;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,40 +95,13 @@ final class PredictCommand implements Callable<Integer> {
       }
       int c = m.numClasses();
       long correct = 0;
-      int[] predicted = new int[set.size()];
       for (int i = 0; i < set.size(); i++) {
-        int best = 0;
-        for (int k = 1; k < c; k++) {
-          if (logits[i * c + k] > logits[i * c + best]) {
-            best = k;
-          }
-        }
-        predicted[i] = best;
-        if (best == set.label(i)) {
+        if (LogitsCsv.argMax(logits, i, c) == set.label(i)) {
           correct++;
         }
       }
       if (csv != null) {
-        String[] header = new String[c + 2];
-        header[0] = "label";
-        header[1] = "predicted";
-        for (int k = 0; k < c; k++) {
-          header[k + 2] = "logit_" + k;
-        }
-        StringWriter text = new StringWriter();
-        try (CSVPrinter p =
-            new CSVPrinter(text, CSVFormat.DEFAULT.builder().setHeader(header).build())) {
-          Object[] row = new Object[c + 2];
-          for (int i = 0; i < set.size(); i++) {
-            row[0] = set.label(i);
-            row[1] = predicted[i];
-            for (int k = 0; k < c; k++) {
-              row[k + 2] = logits[i * c + k];
-            }
-            p.printRecord(row);
-          }
-        }
-        Files.writeString(csv, text.toString());
+        LogitsCsv.write(csv, set, logits, c);
       }
       spec.commandLine()
           .getOut()
