@@ -5,19 +5,17 @@ import engram.cells.State;
 import engram.models.Rnn;
 import engram.models.SequenceClassifier;
 import engram.nn.Param;
+import engram.ops.GraphWalk;
 import engram.ops.SeedStream;
 import engram.ops.Shapes;
-import java.util.ArrayDeque;
+import engram.ops.SharedWeightGradients;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
@@ -164,11 +162,9 @@ public final class BpttWindows<T extends TFloating> {
     params.forEach(p -> xs.add(p.value().asOutput()));
     lastIn.forEach(p -> xs.add(p.asOutput()));
     Output<?>[] grads =
-        graph.addGradients(
-            tf.scope().makeOpName("last_window_gradients"),
-            new Output<?>[] {objective.asOutput()},
-            xs.toArray(Output<?>[]::new),
-            null);
+        SharedWeightGradients.of(
+                graph, tf.scope().makeOpName("last_window_gradients"), objective, xs)
+            .gradients();
     lastGradients = List.of(grads).subList(0, params.size());
     lastDIn = List.of(grads).subList(params.size(), grads.length);
     for (int i = 0; i < params.size(); i++) {
@@ -179,7 +175,7 @@ public final class BpttWindows<T extends TFloating> {
     }
 
     // The middle window reaches the cells' weights but not the head's.
-    Set<String> reached = ancestors(middleOut);
+    Set<String> reached = GraphWalk.ancestors(middleOut);
     middleParams = new ArrayList<>();
     for (int i = 0; i < params.size(); i++) {
       if (reached.contains(params.get(i).value().op().name())) {
@@ -204,11 +200,8 @@ public final class BpttWindows<T extends TFloating> {
     middleParams.forEach(i -> mx.add(params.get(i).value().asOutput()));
     middleIn.forEach(p -> mx.add(p.asOutput()));
     Output<?>[] mg =
-        graph.addGradients(
-            tf.scope().makeOpName("window_gradients"),
-            new Output<?>[] {dot.asOutput()},
-            mx.toArray(Output<?>[]::new),
-            null);
+        SharedWeightGradients.of(graph, tf.scope().makeOpName("window_gradients"), dot, mx)
+            .gradients();
     middleAccIn = new ArrayList<>();
     middleAccOut = new ArrayList<>();
     for (int j = 0; j < middleParams.size(); j++) {
@@ -473,23 +466,6 @@ public final class BpttWindows<T extends TFloating> {
       out.add((Placeholder<T>) o);
     }
     return out;
-  }
-
-  /** Names of every op {@code outputs} depend on. */
-  private static <T extends TFloating> Set<String> ancestors(List<Operand<T>> outputs) {
-    Set<String> seen = new HashSet<>();
-    Deque<GraphOperation> todo = new ArrayDeque<>();
-    outputs.forEach(o -> todo.push((GraphOperation) o.op()));
-    while (!todo.isEmpty()) {
-      GraphOperation op = todo.pop();
-      if (!seen.add(op.name())) {
-        continue;
-      }
-      for (int i = 0; i < op.numInputs(); i++) {
-        todo.push((GraphOperation) op.input(i).op());
-      }
-    }
-    return seen;
   }
 
   private static int[] axes(Operand<?> x) {

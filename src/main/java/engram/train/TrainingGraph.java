@@ -11,6 +11,7 @@ import engram.nn.Param;
 import engram.nn.ParamSet;
 import engram.ops.Losses;
 import engram.ops.SeedStream;
+import engram.ops.SharedWeightGradients;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -151,12 +152,10 @@ public final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> objective = penalty == null ? loss : train.math.add(loss, penalty);
 
       if (windowed == null) {
-        Output<?>[] xs = new Output<?>[trainable.size()];
-        for (int i = 0; i < xs.length; i++) {
-          xs[i] = trainable.get(i).value().asOutput();
-        }
-        Output<?>[] grads =
-            graph.addGradients("gradients", new Output<?>[] {objective.asOutput()}, xs, null);
+        List<Output<?>> xs = new ArrayList<>();
+        trainable.forEach(p -> xs.add(p.value().asOutput()));
+        // Weights read once per time step get one batched gradient product (see there).
+        Output<?>[] grads = SharedWeightGradients.of(graph, "gradients", objective, xs).gradients();
         List<Operand<TFloat32>> gradients = new ArrayList<>();
         List<Operation> gate = new ArrayList<>(List.of(loss.op(), correct.op(), objective.op()));
         for (int i = 0; i < grads.length; i++) {
