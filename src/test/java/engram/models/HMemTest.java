@@ -338,11 +338,15 @@ class HMemTest {
           tf.math.add(
               tf.sum(tf.math.mul(b.logits(), r), tf.constant(new int[] {0, 1})), b.penalty());
       List<Param<TFloat64>> ps = b.params().trainable();
-      Output<?>[] grads =
-          b.graph()
-              .addGradients(
-                  loss.asOutput(),
-                  ps.stream().map(p -> p.value().asOutput()).toArray(Output<?>[]::new));
+      // Through the trainer's gradient path (SharedWeightGradients; no H-Mem weight qualifies
+      // for its batched product, so this is addGradients underneath).
+      engram.ops.SharedWeightGradients.Result result =
+          engram.ops.SharedWeightGradients.of(
+              b.graph(),
+              "gradients",
+              loss,
+              ps.stream().<Output<?>>map(p -> p.value().asOutput()).toList());
+      Output<?>[] grads = result.gradients();
       Map<String, double[]> w = weights(b.params(), 60);
       double h = 1e-6;
       try (Session session = new Session(b.graph())) {
