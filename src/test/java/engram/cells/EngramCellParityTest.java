@@ -112,10 +112,17 @@ class EngramCellParityTest {
       Operand<TFloat32> loss =
           tf.math.mean(Losses.softmaxCrossEntropy(tf, logits, labels, classes), tf.constant(0));
       List<Param<TFloat32>> trainable = params.trainable();
-      Output<?>[] grads =
-          g.addGradients(
-              loss.asOutput(),
-              trainable.stream().map(p -> p.value().asOutput()).toArray(Output<?>[]::new));
+      // The trainer's gradient path: the integrator's and output layer's kernels, read at every
+      // step, get their gradient as one product over the steps (SharedWeightGradients).
+      engram.ops.SharedWeightGradients.Result shared =
+          engram.ops.SharedWeightGradients.of(
+              g,
+              "gradients",
+              loss,
+              trainable.stream().<Output<?>>map(p -> p.value().asOutput()).toList());
+      assertEquals(
+          t > 1 ? 2 : 0, shared.batched(), "hidden_integrator and output_dense kernels, T = " + t);
+      Output<?>[] grads = shared.gradients();
 
       // expected name -> graph tensor, in fetch order
       Map<String, Operand<?>> fetch = new LinkedHashMap<>();
