@@ -265,6 +265,9 @@ public final class Benchmark {
    * @param partitionNodes nodes TensorFlow ran in the traced step, after clustering
    * @param unclustered the most frequent op types TensorFlow ran outside XLA clusters, with the
    *     device type, e.g. {@code Identity@GPU x120}; what to look at when a step is slow
+   * @param opMs the traced step's op times summed over every op and thread: the compute the step
+   *     did, which on a multi-core CPU can exceed its wall time and changes less with machine load
+   * @param opTimes the op types that took the most of {@code opMs}, e.g. {@code MatMul 69.0 ms}
    */
   public record Report(
       Spec spec,
@@ -283,7 +286,9 @@ public final class Benchmark {
       long peakRssBytes,
       int xlaClusters,
       int partitionNodes,
-      String unclustered) {
+      String unclustered,
+      double opMs,
+      String opTimes) {
 
     /** The lines {@code engram bench} prints. */
     public String summary() {
@@ -294,7 +299,8 @@ public final class Benchmark {
               + "  %s%n"
               + "  first step %.0f ms, graph build %.1f s, %d graph nodes, %d trainable parameters%n"
               + "  peak GPU memory %s, peak process RSS %s; %d XLA clusters, %d nodes run%n"
-              + "  most frequent ops run outside XLA: %s",
+              + "  most frequent ops run outside XLA: %s%n"
+              + "  op time %.1f ms summed over threads: %s",
           spec.describe(),
           device,
           xla ? "on" : "off",
@@ -319,7 +325,9 @@ public final class Benchmark {
           mib(peakRssBytes),
           xlaClusters,
           partitionNodes,
-          unclustered);
+          unclustered,
+          opMs,
+          opTimes);
     }
   }
 
@@ -445,7 +453,40 @@ public final class Benchmark {
         peakRssBytes(),
         countOps(trace, "_XlaRun"),
         countOps(trace, null),
-        opHistogram(trace, 8));
+        opHistogram(trace, 8),
+        opMicros(trace).values().stream().mapToLong(Long::longValue).sum() / 1000.0,
+        opTimes(trace, 5));
+  }
+
+  /**
+   * Microseconds per op type in a traced step, summed over its ops (the type is read from the
+   * timeline label {@code name = Type(inputs)}). GPU stream records, which repeat the kernels of
+   * ops already counted on their device, are left out.
+   */
+  static Map<String, Long> opMicros(RunMetadata trace) {
+    Map<String, Long> micros = new HashMap<>();
+    for (DeviceStepStats device : trace.getStepStats().getDevStatsList()) {
+      if (device.getDevice().contains("stream") || device.getDevice().contains("memcpy")) {
+        continue;
+      }
+      for (NodeExecStats node : device.getNodeStatsList()) {
+        String label = node.getTimelineLabel();
+        int eq = label.indexOf(" = ");
+        int paren = label.indexOf('(', Math.max(eq, 0));
+        String type = eq >= 0 && paren > eq ? label.substring(eq + 3, paren) : node.getNodeName();
+        micros.merge(type, node.getAllEndRelMicros(), Long::sum);
+      }
+    }
+    return micros;
+  }
+
+  /** The {@code top} op types by summed time, as {@code Type 12.3 ms}. */
+  static String opTimes(RunMetadata trace, int top) {
+    return opMicros(trace).entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(top)
+        .map(e -> String.format(Locale.ROOT, "%s %.1f ms", e.getKey(), e.getValue() / 1000.0))
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /**
@@ -555,7 +596,8 @@ public final class Benchmark {
     "graph_nodes",
     "parameters",
     "tensorflow",
-    "bptt"
+    "bptt",
+    "op_ms"
   };
 
   /** Appends {@code r} to the CSV {@code file} (creating it with a header), atomically. */
@@ -591,7 +633,8 @@ public final class Benchmark {
           r.graphNodes(),
           r.parameters(),
           TensorFlow.version(),
-          s.bpttLabel());
+          s.bpttLabel(),
+          String.format(Locale.ROOT, "%.1f", r.opMs()));
     }
     String before = exists ? Files.readString(file, StandardCharsets.UTF_8) : "";
     if (!before.isEmpty() && !before.endsWith("\n")) {
