@@ -88,6 +88,19 @@ final class TrainCommand implements Callable<Integer> {
   Long seed;
 
   @Option(
+      names = "--bptt-window",
+      paramLabel = "K",
+      description =
+          "Back-propagate in windows of K steps: a graph (and XLA compile) the size of one window,"
+              + " the whole sequence's gradient (0 = one graph for the whole sequence).")
+  Integer bpttWindow;
+
+  @Option(
+      names = "--bptt-truncate",
+      description = "With --bptt-window: gradients from the last window only (truncated BPTT).")
+  Boolean bpttTruncate;
+
+  @Option(
       names = "--out",
       paramLabel = "DIR",
       description = "Run directory (default: runs/<name>-<time>).")
@@ -171,6 +184,8 @@ final class TrainCommand implements Callable<Integer> {
                 new Change("--lr", "train.learningRate", lr),
                 new Change("--clipnorm", "train.clipnorm", clipnorm),
                 new Change("--seed", "train.seed", seed),
+                new Change("--bptt-window", "train.bpttWindow", bpttWindow),
+                new Change("--bptt-truncate", "train.bpttTruncate", bpttTruncate),
                 new Change("--train-limit", "data.trainLimit", trainLimit),
                 new Change("--test-limit", "data.testLimit", testLimit)));
     for (String assignment : sets) {
