@@ -39,7 +39,10 @@ class TrainCommandTest {
             "--clipnorm",
             "0",
             "--seed",
-            "7");
+            "7",
+            "--bptt-window",
+            "7",
+            "--bptt-truncate");
     assertEquals(List.of(64), c.model().units());
     assertEquals(32, c.model().engram().memorySize());
     assertEquals(0.05, c.model().engram().hebbianLr(), "untouched preset values stay");
@@ -49,6 +52,7 @@ class TrainCommandTest {
     assertEquals(0, c.train().clipnorm());
     assertEquals(7, c.train().seed());
     assertEquals(LrSchedule.Kind.PLATEAU, c.train().schedule().kind());
+    assertEquals(new engram.train.Bptt(7, true), c.train().bptt());
   }
 
   @Test
