@@ -7,6 +7,7 @@ import engram.nn.Param;
 import engram.nn.ParamSet;
 import engram.ops.Shapes;
 import engram.testing.Feeds;
+import engram.testing.FiniteDifferences;
 import engram.testing.Tensors;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,16 +79,9 @@ class GradientCheckTest {
         double worst = 0;
         for (int pi = 0; pi < ps.size(); pi++) {
           Param<TFloat64> p = ps.get(pi);
-          double[] numeric = new double[(int) p.size()];
-          for (int i = 0; i < numeric.length; i++) {
-            double[] plus = base.get(p).clone();
-            double[] minus = base.get(p).clone();
-            plus[i] += STEP;
-            minus[i] -= STEP;
-            double lp = feeds(x, xv, with(base, p, plus)).run(s, List.of(loss))[0][0];
-            double lm = feeds(x, xv, with(base, p, minus)).run(s, List.of(loss))[0][0];
-            numeric[i] = (lp - lm) / (2 * STEP);
-          }
+          double[] numeric =
+              FiniteDifferences.gradient(
+                  base, p, STEP, v -> feeds(x, xv, v).run(s, List.of(loss))[0][0]);
           double err = Tensors.relativeError(analytic[pi], numeric);
           assertTrue(err <= TOLERANCE, p.name() + ": relative gradient error " + err);
           worst = Math.max(worst, err);
@@ -95,13 +89,6 @@ class GradientCheckTest {
         return worst;
       }
     }
-  }
-
-  private static Map<Param<TFloat64>, double[]> with(
-      Map<Param<TFloat64>, double[]> base, Param<TFloat64> p, double[] v) {
-    Map<Param<TFloat64>, double[]> m = new HashMap<>(base);
-    m.put(p, v);
-    return m;
   }
 
   private static Feeds feeds(

@@ -10,6 +10,7 @@ import engram.nn.Param;
 import engram.nn.ParamSet;
 import engram.ops.SeedStream;
 import engram.testing.Feeds;
+import engram.testing.FiniteDifferences;
 import engram.testing.Mat;
 import engram.testing.Tensors;
 import java.util.ArrayList;
@@ -353,17 +354,8 @@ class HMemTest {
         for (int pi = 0; pi < ps.size(); pi++) {
           Param<TFloat64> p = ps.get(pi);
           double[] analytic = run(session, b, w, grads[pi]);
-          double[] numeric = new double[(int) p.size()];
-          for (int i = 0; i < numeric.length; i++) {
-            double[] base = w.get(p.name());
-            double keep = base[i];
-            base[i] = keep + h;
-            double lp = run(session, b, w, loss)[0];
-            base[i] = keep - h;
-            double lm = run(session, b, w, loss)[0];
-            base[i] = keep;
-            numeric[i] = (lp - lm) / (2 * h);
-          }
+          double[] numeric =
+              FiniteDifferences.gradient(w, p.name(), h, v -> run(session, b, v, loss)[0]);
           assertClose(analytic, numeric, 1e-6, "d loss / d " + p.name());
         }
       }

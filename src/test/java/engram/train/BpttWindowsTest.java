@@ -13,6 +13,7 @@ import engram.nn.Param;
 import engram.nn.ParamSet;
 import engram.ops.SeedStream;
 import engram.testing.Feeds;
+import engram.testing.FiniteDifferences;
 import engram.testing.Tensors;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,22 +53,19 @@ class BpttWindowsTest {
     ParamSet<TFloat64> params = ParamSet.create(tf, TFloat64.class, 7);
     SequenceClassifier<TFloat64> model = new SequenceClassifier<>(params, config, T, D, C);
     Placeholder<TInt64> seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-    BpttWindows<TFloat64> windows =
-        new BpttWindows<>(
-            tf,
-            model,
-            TFloat64.class,
-            D,
-            K,
-            false,
-            NoiseSource.zeros(),
-            new SeedStream(seed),
-            seed);
+    BpttWindows<TFloat64> windows = windows(tf, model, seed, K);
     Operand<TFloat64> r = tf.constant(Shape.of(B, C), doubles(Tensors.uniform(77, B * C, 1.0)));
     Operand<TFloat64> objective =
         tf.sum(tf.math.mul(windows.logits(), r), tf.constant(new int[] {0, 1}));
     windows.differentiate(objective, params.trainable());
     return new Setup(g, params.trainable(), windows, objective, seed);
+  }
+
+  /** Windows of k steps over {@code model}, evaluation mode, without random draws. */
+  static BpttWindows<TFloat64> windows(
+      Ops tf, SequenceClassifier<TFloat64> model, Placeholder<TInt64> seed, int k) {
+    return new BpttWindows<>(
+        tf, model, TFloat64.class, D, k, false, NoiseSource.zeros(), new SeedStream(seed), seed);
   }
 
   static org.tensorflow.ndarray.buffer.DoubleDataBuffer doubles(double[] v) {
@@ -166,17 +164,8 @@ class BpttWindowsTest {
         double worst = 0;
         for (int pi = 0; pi < su.params().size(); pi++) {
           Param<TFloat64> p = su.params().get(pi);
-          double[] numeric = new double[(int) p.size()];
-          for (int i = 0; i < numeric.length; i++) {
-            double[] plus = base.get(p).clone();
-            double[] minus = base.get(p).clone();
-            plus[i] += STEP;
-            minus[i] -= STEP;
-            numeric[i] =
-                (value(s, su, xs, with(base, p, plus), fixed)
-                        - value(s, su, xs, with(base, p, minus), fixed))
-                    / (2 * STEP);
-          }
+          double[] numeric =
+              FiniteDifferences.gradient(base, p, STEP, v -> value(s, su, xs, v, fixed));
           double err = Tensors.relativeError(analytic.get(pi), numeric);
           assertTrue(err <= 1e-6, p.name() + ": relative gradient error " + err);
           worst = Math.max(worst, err);
@@ -234,13 +223,6 @@ class BpttWindowsTest {
     }
   }
 
-  private static Map<Param<TFloat64>, double[]> with(
-      Map<Param<TFloat64>, double[]> base, Param<TFloat64> p, double[] v) {
-    Map<Param<TFloat64>, double[]> m = new HashMap<>(base);
-    m.put(p, v);
-    return m;
-  }
-
   static ModelConfig enn() {
     return new ModelConfig(
         ModelType.ENN, List.of(4), 0, EngramCellConfig.defaults().withMemorySize(3), null);
@@ -269,19 +251,7 @@ class BpttWindowsTest {
       SequenceClassifier<TFloat64> model = new SequenceClassifier<>(params, enn(), T, D, C);
       Placeholder<TInt64> seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
       IllegalArgumentException e =
-          assertThrows(
-              IllegalArgumentException.class,
-              () ->
-                  new BpttWindows<>(
-                      tf,
-                      model,
-                      TFloat64.class,
-                      D,
-                      T,
-                      false,
-                      NoiseSource.zeros(),
-                      new SeedStream(seed),
-                      seed));
+          assertThrows(IllegalArgumentException.class, () -> windows(tf, model, seed, T));
       assertTrue(e.getMessage().contains("between 1 and T - 1 = 6"), e.getMessage());
     }
   }

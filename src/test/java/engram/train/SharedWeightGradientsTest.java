@@ -15,6 +15,7 @@ import engram.nn.ParamSet;
 import engram.ops.Shapes;
 import engram.ops.SharedWeightGradients;
 import engram.testing.Feeds;
+import engram.testing.FiniteDifferences;
 import engram.testing.Tensors;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,21 +79,9 @@ class SharedWeightGradientsTest {
         double[][] analytic = feeds(x, xv, base).run(s, fetches);
         for (int pi = 0; pi < ps.size(); pi++) {
           Param<TFloat64> p = ps.get(pi);
-          double[] numeric = new double[(int) p.size()];
-          for (int i = 0; i < numeric.length; i++) {
-            double[] plus = base.get(p).clone();
-            double[] minus = base.get(p).clone();
-            plus[i] += STEP;
-            minus[i] -= STEP;
-            Map<Param<TFloat64>, double[]> up = new HashMap<>(base);
-            up.put(p, plus);
-            Map<Param<TFloat64>, double[]> down = new HashMap<>(base);
-            down.put(p, minus);
-            numeric[i] =
-                (feeds(x, xv, up).run(s, List.of(loss))[0][0]
-                        - feeds(x, xv, down).run(s, List.of(loss))[0][0])
-                    / (2 * STEP);
-          }
+          double[] numeric =
+              FiniteDifferences.gradient(
+                  base, p, STEP, v -> feeds(x, xv, v).run(s, List.of(loss))[0][0]);
           double err = Tensors.relativeError(analytic[pi], numeric);
           assertTrue(err <= 1e-6, p.name() + ": relative gradient error " + err);
         }
