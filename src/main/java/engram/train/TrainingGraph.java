@@ -75,7 +75,15 @@ public final class TrainingGraph implements AutoCloseable {
   private final List<Placeholder<TFloat32>> gradientFeeds = new ArrayList<>();
 
   /** A fetched tensor: its values, row-major, and its shape. */
-  public record Array(float[] values, long[] shape) {}
+  public record Array(float[] values, long[] shape) {
+
+    /** A copy of {@code t}'s values. */
+    static Array of(Tensor t) {
+      float[] values = new float[(int) t.shape().size()];
+      ((TFloat32) t).asRawTensor().data().asFloats().read(values);
+      return new Array(values, t.shape().asArray());
+    }
+  }
 
   /**
    * Builds the graph for {@code modelConfig} over examples made of {@code inputs}.
@@ -310,11 +318,7 @@ public final class TrainingGraph implements AutoCloseable {
       try (Result r = options == null ? runner.run() : runner.runAndFetchMetadata()) {
         // Fetching the scalars is a host sync point; they are 8 bytes and feed the progress bar.
         return new Step(
-            new BatchResult(
-                ((TFloat32) r.get(0)).getFloat(),
-                Math.round(((TFloat32) r.get(1)).getFloat()),
-                batch.size()),
-            options == null ? null : r.getMetadata().orElseThrow());
+            trained(r, batch.size()), options == null ? null : r.getMetadata().orElseThrow());
       }
     } finally {
       owned.forEach(Tensor::close);
@@ -343,16 +347,17 @@ public final class TrainingGraph implements AutoCloseable {
         try (Result r = apply.run()) {
           // the update only
         }
-        return new Step(
-            new BatchResult(
-                ((TFloat32) pass.last().get(0)).getFloat(),
-                Math.round(((TFloat32) pass.last().get(1)).getFloat()),
-                batch.size()),
-            pass.metadata());
+        return new Step(trained(pass.last(), batch.size()), pass.metadata());
       }
     } finally {
       owned.forEach(Tensor::close);
     }
+  }
+
+  /** Mean loss and correct count of a training run that fetched {@code loss, correct} first. */
+  private static BatchResult trained(Result r, int n) {
+    return new BatchResult(
+        ((TFloat32) r.get(0)).getFloat(), Math.round(((TFloat32) r.get(1)).getFloat()), n);
   }
 
   /** The batch's sequence input cut into the windows of {@code w}: {@code [n, length, D]} each. */
@@ -419,9 +424,7 @@ public final class TrainingGraph implements AutoCloseable {
   /** Loss sum, correct count and (when {@code logits} is given) the logits of an evaluation. */
   private static BatchResult evaluated(Result r, int n, float[] logits, int offset) {
     if (logits != null) {
-      TFloat32 out = (TFloat32) r.get(2);
-      float[] values = new float[(int) out.shape().size()];
-      out.asRawTensor().data().asFloats().read(values);
+      float[] values = Array.of(r.get(2)).values();
       System.arraycopy(values, 0, logits, offset, values.length);
     }
     double sum = ((TFloat32) r.get(0)).getFloat();
@@ -460,10 +463,7 @@ public final class TrainingGraph implements AutoCloseable {
       try (Result r = runner.run()) {
         Map<String, Array> out = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
-          TFloat32 t = (TFloat32) r.get(i);
-          float[] values = new float[(int) t.shape().size()];
-          t.asRawTensor().data().asFloats().read(values);
-          out.put(names.get(i), new Array(values, t.shape().asArray()));
+          out.put(names.get(i), Array.of(r.get(i)));
         }
         return out;
       }
@@ -484,11 +484,9 @@ public final class TrainingGraph implements AutoCloseable {
     float[] values = new float[size];
     int at = 0;
     for (Tensor t : parts) {
-      int n = (int) t.shape().size();
-      float[] v = new float[n];
-      ((TFloat32) t).asRawTensor().data().asFloats().read(v);
-      System.arraycopy(v, 0, values, at, n);
-      at += n;
+      float[] v = Array.of(t).values();
+      System.arraycopy(v, 0, values, at, v.length);
+      at += v.length;
     }
     return new Array(values, shape);
   }
