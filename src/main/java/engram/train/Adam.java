@@ -4,6 +4,7 @@ import engram.nn.Initializer;
 import engram.nn.Param;
 import engram.nn.ParamSet;
 import engram.ops.Scalars;
+import engram.ops.Shapes;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -122,24 +123,15 @@ public final class Adam<T extends TFloating> {
    * keeps the norm's gradient finite at g = 0.
    */
   private Operand<T> clipByNorm(Ops tf, Operand<T> g) {
-    Operand<T> squareSum = tf.sum(tf.math.square(g), tf.constant(rangeOf(g)));
+    Operand<T> squareSum =
+        tf.sum(
+            tf.math.square(g),
+            tf.constant(Shapes.allAxes(g, "clipnorm needs gradients of known rank")));
     Operand<org.tensorflow.types.TBool> positive =
         tf.math.greater(squareSum, Scalars.of(tf, 0.0, type));
     Operand<T> safe = tf.select(positive, squareSum, Scalars.of(tf, 1.0, type));
     Operand<T> norm = tf.select(positive, tf.math.sqrt(safe), squareSum);
     Operand<T> c = Scalars.of(tf, clipnorm, type);
     return tf.math.div(tf.math.mul(g, c), tf.math.maximum(norm, c));
-  }
-
-  private static int[] rangeOf(Operand<?> x) {
-    int rank = x.shape().numDimensions();
-    if (rank < 0) {
-      throw new IllegalArgumentException("clipnorm needs gradients of known rank");
-    }
-    int[] axes = new int[rank];
-    for (int i = 0; i < rank; i++) {
-      axes[i] = i;
-    }
-    return axes;
   }
 }

@@ -193,7 +193,9 @@ public final class BpttWindows<T extends TFloating> {
     List<Operand<T>> products = new ArrayList<>();
     for (int i = 0; i < middleOut.size(); i++) {
       Operand<T> prod = back.math.mul(middleOut.get(i), middleDOut.get(i));
-      products.add(back.sum(prod, back.constant(axes(prod))));
+      products.add(
+          back.sum(
+              prod, back.constant(Shapes.allAxes(prod, "window state of unknown rank: " + prod))));
     }
     Operand<T> dot = products.size() == 1 ? products.get(0) : back.math.addN(products);
     List<Output<?>> mx = new ArrayList<>();
@@ -466,18 +468,6 @@ public final class BpttWindows<T extends TFloating> {
       out.add((Placeholder<T>) o);
     }
     return out;
-  }
-
-  private static int[] axes(Operand<?> x) {
-    int rank = x.shape().numDimensions();
-    if (rank < 0) {
-      throw new IllegalStateException("window state of unknown rank: " + x);
-    }
-    int[] axes = new int[rank];
-    for (int i = 0; i < rank; i++) {
-      axes[i] = i;
-    }
-    return axes;
   }
 
   private static Placeholder.Options shapeOf(long... dims) {
