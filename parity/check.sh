@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Proves engram against the real tensorflow-engram package, from PyPI:
 #  1. installs the reference environment (parity/setup.sh),
-#  2. regenerates the cell fixtures and fails if the committed ones differ (no silent drift),
+#  2. regenerates the cell fixtures and fails if they drift from the committed ones: versions, configurations
+#     and the harness's own inputs exactly, TensorFlow's outputs within the Java parity tests' bounds, so it
+#     passes on any CPU kind and still catches a changed package or harness (parity/compare.py says why),
 #  3. trains and records the one-epoch EngramClassifier afresh,
 #  4. runs engram's parity tests against the fresh fixtures;
 #  5. exports a briefly trained ENN, LSTM and H-Mem as SavedModels and checks that Python TensorFlow loads

