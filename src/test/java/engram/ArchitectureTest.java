@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> export, viz ->
- * cli; data beside train.
+ * cli; data beside train; io (files and their problems) under data, train, export, viz and cli,
+ * depending on nothing but the JDK.
  */
 class ArchitectureTest {
 
@@ -24,6 +25,8 @@ class ArchitectureTest {
   void layersOnlyDependDownwards() {
     layeredArchitecture()
         .consideringOnlyDependenciesInLayers()
+        .layer("io")
+        .definedBy("engram.io..")
         .layer("ops")
         .definedBy("engram.ops..")
         .layer("nn")
@@ -58,8 +61,21 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("models", "train", "export", "cli")
         .whereLayer("nn")
         .mayOnlyBeAccessedByLayers("cells", "models", "train", "export")
+        .whereLayer("io")
+        .mayOnlyBeAccessedByLayers("data", "train", "export", "viz", "cli")
         .whereLayer("ops")
         .mayOnlyBeAccessedByLayers("nn", "cells", "models", "train", "export")
+        .check(MAIN);
+  }
+
+  @Test
+  void ioStandsAlone() {
+    noClasses()
+        .that()
+        .resideInAPackage("engram.io..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("engram.io..", "java..")
         .check(MAIN);
   }
 

@@ -2,6 +2,7 @@ package engram.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.data.Babi;
+import engram.io.OutputPaths;
 import engram.models.HMemConfig;
 import engram.models.ModelType;
 import engram.train.BabiBenchmark;
@@ -134,6 +135,7 @@ final class BabiCommand implements Callable<Integer> {
                     size,
                     base.model().hmem().encoding(),
                     base.model().hmem().hops()));
+    OutputPaths.checkDirectory(dir, "--out");
     List<BabiBenchmark.TaskResult> results =
         new BabiBenchmark(base, common.dataDir, dir, common.progress(), session)
             .run(taskList, runs);
@@ -142,9 +144,11 @@ final class BabiCommand implements Callable<Integer> {
         .getOut()
         .printf(
             Locale.ROOT,
-            "bAbI %s: %d task(s) trained; table in %s%n",
+            "bAbI %s: %s; table in %s%n",
             size,
-            solved,
+            solved == 0
+                ? "no task ran (all " + results.size() + " skipped)"
+                : solved + " task(s) trained",
             dir.resolve("results.md"));
     return Main.EXIT_OK;
   }

@@ -1,5 +1,7 @@
 package engram.cli;
 
+import engram.io.FileProblem;
+import engram.io.OutputPaths;
 import engram.models.ModelType;
 import engram.train.Benchmark;
 import engram.train.Bptt;
@@ -7,6 +9,7 @@ import engram.train.Compute;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,6 +126,10 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Compute compute = common.compute();
     compute.resolvedDevice(); // fails now, in one line, when --device gpu cannot be had
+    if (Files.isDirectory(csv)) {
+      throw new FileProblem(csv, "is a directory; --csv takes a file name, e.g. bench.csv");
+    }
+    OutputPaths.checkDirectory(csv.toAbsolutePath().normalize().getParent(), "--csv");
     Benchmark.Spec d = Benchmark.Spec.defaults(model);
     List<Benchmark.Spec> specs = new ArrayList<>();
     for (int t : seq == null ? List.of(d.seq()) : seq) {

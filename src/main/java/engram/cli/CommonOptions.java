@@ -55,9 +55,6 @@ final class CommonOptions {
       description = "In log mode, a line every N steps (default: 10 %% of an epoch).")
   Integer logEvery;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
-
   Progress progress() {
     return switch (progress.toLowerCase(Locale.ROOT)) {
       case "auto" -> logEvery != null ? Progress.log(logEvery) : Progress.auto();

@@ -2,6 +2,7 @@ package engram.cli;
 
 import engram.data.Dataset;
 import engram.data.Splits;
+import engram.io.OutputPaths;
 import engram.train.Evaluator;
 import engram.train.Trainer;
 import java.io.IOException;
@@ -35,7 +36,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = "--weights",
       defaultValue = "latest",
       paramLabel = "WHICH",
-      description = "latest or best checkpoint.")
+      description = "latest, best or an epoch number (default ${DEFAULT-VALUE}).")
   String weights;
 
   @Option(
@@ -55,7 +56,10 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     ConfigProto session = common.sessionConfig();
-    Splits data = Splits.load(Trainer.savedConfig(run).data(), common.dataDir);
+    if (logits != null) {
+      OutputPaths.checkFile(logits, "--logits");
+    }
+    Splits data = Splits.load(Trainer.savedConfig(run, Evaluator.RUN_FIX).data(), common.dataDir);
     common.logCompute();
     Dataset set = CommonOptions.split(data, split);
     Evaluator.Evaluation e =

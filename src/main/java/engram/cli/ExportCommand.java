@@ -1,13 +1,17 @@
 package engram.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.data.Dataset;
 import engram.data.Splits;
 import engram.export.EngramModel;
 import engram.export.InferenceGraph;
+import engram.io.FileProblem;
+import engram.io.OutputPaths;
 import engram.train.Evaluator;
 import engram.train.RunConfig;
 import engram.train.Trainer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -53,7 +57,8 @@ final class ExportCommand implements Callable<Integer> {
   @Option(
       names = "--weights",
       paramLabel = "WHICH",
-      description = "latest or best checkpoint (default: the one the run was tested with).")
+      description =
+          "latest, best or an epoch number (default: the checkpoint the run was tested with).")
   String weights;
 
   @Option(names = "--force", description = "Replace --out if it exists.")
@@ -61,11 +66,17 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new FileProblem(out, "is a file, not a model directory; choose another --out");
+    }
     if (Files.exists(out) && !force) {
       throw new IllegalArgumentException(
           out + " already exists; choose another --out or pass --force to replace it");
     }
-    RunConfig config = Trainer.savedConfig(run);
+    // The model is written beside --out, then moved into place: its directory must take files.
+    OutputPaths.checkDirectory(
+        Files.exists(out) ? out.toAbsolutePath().normalize().getParent() : out, "--out");
+    RunConfig config = Trainer.savedConfig(run, Evaluator.RUN_FIX);
     ObjectNode result = readResult(run);
     // result.json says "best" or "last" for the weights the test set was scored with.
     String which =
@@ -76,7 +87,7 @@ final class ExportCommand implements Callable<Integer> {
     Dataset test = Splits.load(config.data(), common.dataDir).test();
     try (InferenceGraph graph =
         new InferenceGraph(config.model(), test.inputs(), test.numClasses())) {
-      graph.restore(Evaluator.checkpointVariables(run, checkpoint));
+      Evaluator.restoreCheckpoint(run, checkpoint, graph::restore);
       ObjectNode meta = RunConfig.json().createObjectNode();
       String version = Main.class.getPackage().getImplementationVersion();
       meta.put("engram", version == null ? "development build" : version);
@@ -100,10 +111,24 @@ final class ExportCommand implements Callable<Integer> {
     return Main.EXIT_OK;
   }
 
-  private static ObjectNode readResult(Path run) throws java.io.IOException {
+  /** The run's test metrics, {@code result.json}; empty for a run that has not finished. */
+  private static ObjectNode readResult(Path run) throws IOException {
     Path file = run.resolve("result.json");
-    return Files.exists(file)
-        ? (ObjectNode) RunConfig.json().readTree(Files.readString(file))
-        : RunConfig.json().createObjectNode();
+    if (!Files.exists(file)) {
+      return RunConfig.json().createObjectNode();
+    }
+    try {
+      if (RunConfig.json().readTree(Files.readString(file)) instanceof ObjectNode node) {
+        return node;
+      }
+      throw new FileProblem(file, "damaged (not a JSON object); " + RESULT_FIX);
+    } catch (JsonProcessingException e) {
+      throw new FileProblem(
+          file, "damaged (" + e.getOriginalMessage().strip() + "); " + RESULT_FIX, e);
+    }
   }
+
+  private static final String RESULT_FIX =
+      "it holds only the run's test metrics: delete it and export again (the model carries no"
+          + " metrics then), or re-create it with engram train --resume";
 }

@@ -1,7 +1,7 @@
 package engram.cli;
 
 import engram.data.Dataset;
-import engram.train.AtomicFiles;
+import engram.io.AtomicFiles;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -1,21 +1,25 @@
 package engram.cli;
 
-import engram.data.DataException;
+import engram.io.FileProblem;
 import engram.train.DivergenceException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code engram}: train, inspect and export Hebbian-memory networks.
  *
- * <p>Exit codes: 0 success, 1 unexpected failure, 2 bad usage or configuration, 3 data problem
- * (missing or corrupt files), 4 training diverged. Errors are one line on stderr; {@code --verbose}
- * adds the stack trace.
+ * <p>Exit codes: 0 success, 1 unexpected failure, 2 bad usage or configuration, 3 a file problem
+ * (missing, damaged, in use or unwritable: data, run directories, models, outputs), 4 training
+ * diverged. Errors are one line on stderr; {@code --verbose} adds the stack trace.
  */
 @Command(
     name = "engram",
@@ -45,10 +49,18 @@ public final class Main implements Runnable {
 
   @Spec CommandSpec spec;
 
+  // Inherited by every subcommand, so `engram <command> ... --verbose` works everywhere.
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Print the stack trace of an error after its one-line message.")
+  boolean verbose;
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: train, evaluate, babi or import-keras");
+        spec.commandLine(),
+        "missing command: train, evaluate, babi, export, predict, viz, bench, doctor or import-keras");
   }
 
   public static void main(String[] args) {
@@ -83,11 +95,8 @@ public final class Main implements Runnable {
     cli.setExecutionExceptionHandler(
         (ex, cmd, parseResult) -> {
           int code = exitCode(ex);
-          err.println(
-              "engram: "
-                  + (code == EXIT_FAILURE ? ex.getClass().getSimpleName() + ": " : "")
-                  + oneLine(String.valueOf(ex.getMessage())));
-          if (parseResult.hasMatchedOption("--verbose")) {
+          err.println("engram: " + message(ex, code));
+          if (verbose(parseResult)) {
             ex.printStackTrace(err);
           }
           return code;
@@ -119,16 +128,33 @@ public final class Main implements Runnable {
     if (e instanceof DivergenceException) {
       return EXIT_DIVERGED;
     }
-    if (e instanceof DataException) {
-      return EXIT_DATA;
-    }
-    if (e instanceof IllegalArgumentException || e instanceof NoSuchFileException) {
+    if (e instanceof IllegalArgumentException) {
       return EXIT_USAGE;
     }
-    if (e instanceof IOException) {
+    if (e instanceof IOException || e instanceof UncheckedIOException) {
       return EXIT_DATA;
     }
     return EXIT_FAILURE;
+  }
+
+  /** The one-line message of {@code e}; the JDK's bare-path file errors get their reason added. */
+  private static String message(Exception e, int code) {
+    Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+    if (t instanceof FileSystemException f) {
+      return FileProblem.of(f).getMessage();
+    }
+    String text = oneLine(String.valueOf(t.getMessage()));
+    return code == EXIT_FAILURE ? t.getClass().getSimpleName() + ": " + text : text;
+  }
+
+  /** Whether --verbose was given to the command or any of its parents. */
+  private static boolean verbose(ParseResult result) {
+    for (ParseResult r = result; r != null; r = r.subcommand()) {
+      if (r.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String oneLine(String s) {

@@ -9,8 +9,9 @@ import engram.data.Feature;
 import engram.data.Splits;
 import engram.export.EngramModel;
 import engram.export.InferenceGraph;
+import engram.io.AtomicFiles;
+import engram.io.OutputPaths;
 import engram.train.RunConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -72,8 +73,14 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (csv != null) {
+      OutputPaths.checkFile(csv, "--out");
+    }
+    if (request != null) {
+      OutputPaths.checkFile(request, "--request");
+    }
     try (EngramModel m = EngramModel.load(model)) {
-      RunConfig config = RunConfig.fromJson(m.metadata().path("config").toString(), "engram.json");
+      RunConfig config = m.config(model);
       if (dataset != null && !dataset.equalsIgnoreCase(config.data().dataset())) {
         throw new IllegalArgumentException(
             model
@@ -137,7 +144,7 @@ final class PredictCommand implements Callable<Integer> {
         nest(examples.addArray(), f, i, batch, f.shape(), 0, offset);
       }
     }
-    Files.writeString(
+    AtomicFiles.writeString(
         request,
         RunConfig.json()
                 .writer()

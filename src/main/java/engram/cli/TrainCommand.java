@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import engram.data.Splits;
+import engram.io.OutputPaths;
 import engram.models.ModelType;
 import engram.train.RunConfig;
 import engram.train.TrainResult;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
  *
  * <p>The config is a preset (or the defaults of {@code --model}) with the given flags applied on
  * top; it is saved as {@code config.json} in the run directory. {@code --resume} continues a run
- * from its last checkpoint with its saved config; only {@code --epochs} may then change.
+ * from its last checkpoint (or {@code --from-epoch N}) with its saved config; flags may repeat
+ * their saved values, and only {@code --epochs} may change.
  */
 @Command(
     name = "train",
@@ -106,8 +108,18 @@ final class TrainCommand implements Callable<Integer> {
       description = "Run directory (default: runs/<name>-<time>).")
   Path out;
 
-  @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+  @Option(
+      names = "--resume",
+      description =
+          "Continue the run in --out from its last checkpoint. Flags may be repeated with their"
+              + " saved values; only --epochs may change (and not below the epochs done).")
   boolean resume;
+
+  @Option(
+      names = "--from-epoch",
+      paramLabel = "N",
+      description = "With --resume: continue from epoch N's checkpoint instead of the latest.")
+  Integer fromEpoch;
 
   @Option(
       names = "--train-limit",
@@ -141,12 +153,17 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ConfigProto session = common.sessionConfig();
+    if (fromEpoch != null && (!resume || fromEpoch < 0)) {
+      throw new IllegalArgumentException(
+          "--from-epoch N needs --resume and N >= 0, got --from-epoch " + fromEpoch);
+    }
     RunConfig config = resolveConfig();
     Path runDir = out != null ? out : defaultRunDir(config);
+    OutputPaths.checkDirectory(runDir, "--out"); // before the data loads, not after
     Splits data = Splits.load(config.data(), common.dataDir);
     common.logCompute();
     Trainer trainer = new Trainer(config, data, runDir, common.progress(), session);
-    TrainResult result = trainer.run(resume);
+    TrainResult result = trainer.run(resume, fromEpoch == null ? 0 : fromEpoch);
     spec.commandLine()
         .getOut()
         .printf(
@@ -207,7 +224,8 @@ final class TrainCommand implements Callable<Integer> {
   /** A JSON literal (number, boolean, array, object, quoted string), else the text as a string. */
   private static JsonNode jsonValue(String text) {
     try {
-      return RunConfig.json().readTree(text);
+      JsonNode node = RunConfig.json().readTree(text);
+      return node == null || node.isMissingNode() ? TextNode.valueOf(text) : node;
     } catch (JsonProcessingException e) {
       return TextNode.valueOf(text);
     }
@@ -231,27 +249,8 @@ final class TrainCommand implements Callable<Integer> {
   RunConfig resolveConfig() throws java.io.IOException {
     List<Change> changes = changes();
     if (resume) {
-      if (out == null) {
-        throw new IllegalArgumentException("--resume needs --out <run directory>");
-      }
-      List<String> conflicting = new ArrayList<>();
-      if (preset != null) conflicting.add("--preset");
-      if (model != null) conflicting.add("--model");
-      if (dataset != null) conflicting.add("--dataset");
-      changes.stream()
-          .filter(o -> !o.path().equals("train.epochs"))
-          .forEach(o -> conflicting.add(o.flag()));
-      if (!conflicting.isEmpty()) {
-        throw new IllegalArgumentException(
-            "--resume continues "
-                + out
-                + " with its saved config.json; drop "
-                + String.join(", ", conflicting)
-                + " (only --epochs may change)");
-      }
-      return Trainer.savedConfig(out).merged(patch(changes), "command line");
+      return resumedConfig(changes);
     }
-
     RunConfig config;
     if (preset != null) {
       config = RunConfig.readPreset(preset);
@@ -283,6 +282,96 @@ final class TrainCommand implements Callable<Integer> {
           "--memory applies only to --model enn, not " + config.model().type());
     }
     return config.merged(patch(changes), "command line");
+  }
+
+  /**
+   * The saved config of the run in --out, with --epochs applied. Every other flag (and every key a
+   * --preset states) may be given too, so that the original command with --resume added works, but
+   * only with the value the run was started with.
+   */
+  private RunConfig resumedConfig(List<Change> changes) throws java.io.IOException {
+    if (out == null) {
+      throw new IllegalArgumentException("--resume needs --out <run directory>");
+    }
+    RunConfig saved =
+        Trainer.savedConfig(
+            out,
+            "--resume continues the --out directory of an earlier engram train; drop --resume to"
+                + " start a new run");
+    String again = "; drop it (on --resume only --epochs may change)";
+    ObjectNode asked = RunConfig.json().createObjectNode();
+    if (preset != null) {
+      RunConfig fromPreset = RunConfig.readPreset(preset);
+      if (fromPreset.model().type() != saved.model().type()) {
+        throw new IllegalArgumentException(
+            "--preset "
+                + preset
+                + " is a "
+                + fromPreset.model().type()
+                + " preset, but "
+                + out
+                + " trains "
+                + saved.model().type()
+                + again);
+      }
+      asked = (ObjectNode) RunConfig.json().readTree(java.nio.file.Files.readString(preset));
+    }
+    if (model != null && model != saved.model().type()) {
+      throw new IllegalArgumentException(
+          "--model "
+              + model
+              + " differs from the "
+              + saved.model().type()
+              + " that "
+              + out
+              + " trains"
+              + again);
+    }
+    if (dataset != null && !dataset.equalsIgnoreCase(saved.data().dataset())) {
+      throw new IllegalArgumentException(
+          "--dataset "
+              + dataset
+              + " differs from the "
+              + saved.data().dataset()
+              + " that "
+              + out
+              + " trains on"
+              + again);
+    }
+    RunConfig withFlags =
+        saved.merged(asked, String.valueOf(preset)).merged(patch(changes), "command line");
+    ObjectNode epochsOnly = RunConfig.json().createObjectNode();
+    epochsOnly.putObject("train").put("epochs", withFlags.train().epochs());
+    RunConfig resumed = saved.merged(epochsOnly, "command line");
+    List<String> differences = new ArrayList<>();
+    differences(
+        RunConfig.json().valueToTree(resumed),
+        RunConfig.json().valueToTree(withFlags),
+        "",
+        differences);
+    if (!differences.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--resume continues "
+              + out
+              + " with its saved config.json, but the flags ask for other values: "
+              + String.join("; ", differences)
+              + again.replace("; drop it", ". Drop them"));
+    }
+    return resumed;
+  }
+
+  /** The keys whose values differ between {@code saved} and {@code asked}, as "key: a, not b". */
+  private static void differences(JsonNode saved, JsonNode asked, String path, List<String> out) {
+    if (saved.isObject() && asked.isObject()) {
+      java.util.Set<String> keys = new java.util.TreeSet<>();
+      saved.fieldNames().forEachRemaining(keys::add);
+      asked.fieldNames().forEachRemaining(keys::add);
+      for (String k : keys) {
+        differences(saved.path(k), asked.path(k), path.isEmpty() ? k : path + "." + k, out);
+      }
+    } else if (!saved.equals(asked)) {
+      out.add(path + " is " + saved + " in the saved config, not " + asked);
+    }
   }
 
   private Path defaultRunDir(RunConfig config) {

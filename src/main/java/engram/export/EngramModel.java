@@ -1,5 +1,6 @@
 package engram.export;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,12 +8,14 @@ import engram.data.Batch;
 import engram.data.Batches;
 import engram.data.Dataset;
 import engram.data.Feature;
-import engram.train.AtomicFiles;
+import engram.io.AtomicFiles;
+import engram.io.FileProblem;
 import engram.train.Inputs;
+import engram.train.RunConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +24,7 @@ import java.util.Map;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -42,6 +46,8 @@ public final class EngramModel implements AutoCloseable {
   /** The metadata file written beside the SavedModel. */
   public static final String METADATA = "engram.json";
 
+  private static final String SAVED_MODEL = "saved_model.pb";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SavedModelBundle bundle;
@@ -56,20 +62,78 @@ public final class EngramModel implements AutoCloseable {
     this.numClasses = metadata.path("numClasses").asInt();
   }
 
-  /** Loads the model exported to {@code dir}. */
+  /**
+   * Loads the model exported to {@code dir}.
+   *
+   * @throws FileProblem when {@code dir} is not an exported model, or one of its files is missing
+   *     or damaged; the message names the file and the export command that writes it again
+   */
   public static EngramModel load(Path dir) throws IOException {
-    Path meta = dir.resolve(METADATA);
-    if (!Files.isRegularFile(dir.resolve("saved_model.pb")) || !Files.isRegularFile(meta)) {
-      throw new NoSuchFileException(
-          dir
-              + ": not an engram model (saved_model.pb and "
-              + METADATA
-              + " expected); create one with `engram export --run <run dir> --out "
-              + dir
-              + "`");
+    if (!Files.isDirectory(dir)) {
+      throw new FileProblem(
+          dir,
+          (Files.exists(dir) ? "is a file, not a model directory" : "no such model directory")
+              + "; create one with engram export --run <run dir> --out "
+              + dir);
     }
-    JsonNode metadata = JSON.readTree(Files.readString(meta, StandardCharsets.UTF_8));
-    return new EngramModel(SavedModelBundle.load(dir.toString(), "serve"), metadata);
+    Path meta = dir.resolve(METADATA);
+    for (Path f : List.of(dir.resolve(SAVED_MODEL), meta)) {
+      if (!Files.isRegularFile(f)) {
+        throw new FileProblem(
+            f, "missing, so " + dir + " is not an engram model; " + exportAgain(dir, null));
+      }
+    }
+    JsonNode metadata;
+    try {
+      metadata = JSON.readTree(Files.readString(meta, StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw new FileProblem(
+          meta, "damaged (" + e.getOriginalMessage().strip() + "); " + exportAgain(dir, null), e);
+    }
+    String run = metadata.path("run").asText(null);
+    if (!metadata.path("inputs").isArray() || metadata.path("numClasses").asInt() <= 0) {
+      throw new FileProblem(
+          meta, "damaged (no inputs or numClasses in it); " + exportAgain(dir, run));
+    }
+    SavedModelBundle bundle;
+    try {
+      bundle = SavedModelBundle.load(dir.toString(), "serve");
+    } catch (TensorFlowException e) {
+      Path file =
+          String.valueOf(e.getMessage()).contains("save/Restore")
+              ? FileProblem.checkpointFile(
+                  dir.resolve("variables").resolve("variables"), e.getMessage())
+              : dir.resolve(SAVED_MODEL);
+      throw new FileProblem(
+          file,
+          "damaged or truncated (" + FileProblem.reason(e) + "); " + exportAgain(dir, run),
+          e);
+    }
+    return new EngramModel(bundle, metadata);
+  }
+
+  /** The fix for a damaged model: the export command that writes it again. */
+  private static String exportAgain(Path dir, String run) {
+    return "export the model again: engram export --run "
+        + (run != null ? run : "<run dir>")
+        + " --out "
+        + dir
+        + " --force";
+  }
+
+  /** The run config the model was trained with, as {@code engram.json} records it. */
+  public RunConfig config(Path dir) throws FileProblem {
+    try {
+      return RunConfig.fromJson(metadata.path("config").toString(), METADATA + " config");
+    } catch (IllegalArgumentException e) {
+      throw new FileProblem(
+          dir.resolve(METADATA),
+          "damaged ("
+              + e.getMessage()
+              + "); "
+              + exportAgain(dir, metadata.path("run").asText(null)),
+          e);
+    }
   }
 
   /** Everything {@code engram.json} records. */
@@ -136,20 +200,26 @@ public final class EngramModel implements AutoCloseable {
   public static void export(InferenceGraph graph, ObjectNode metadata, Path out, boolean force)
       throws IOException {
     Path target = out.toAbsolutePath().normalize();
+    Path parent = target.getParent();
+    Files.createDirectories(parent);
+    cleanUpInterrupted(target);
     if (Files.exists(target) && !force) {
       throw new IllegalArgumentException(
           out + " already exists; choose another --out or pass --force to replace it");
     }
-    Path parent = target.getParent();
-    Files.createDirectories(parent);
     Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     AtomicFiles.deleteTree(tmp);
     try {
-      graph.export(tmp);
-      Files.writeString(
-          tmp.resolve(METADATA),
-          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metadata) + "\n",
-          StandardCharsets.UTF_8);
+      try {
+        graph.export(tmp);
+        Files.writeString(
+            tmp.resolve(METADATA),
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metadata) + "\n",
+            StandardCharsets.UTF_8);
+      } catch (TensorFlowException | IOException e) {
+        throw FileProblem.cannotWrite(
+            out, e, (force ? "the model there is unchanged; " : "") + "choose another --out");
+      }
       Path old =
           parent.resolve("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
       if (Files.exists(target)) {
@@ -159,6 +229,37 @@ public final class EngramModel implements AutoCloseable {
       AtomicFiles.deleteTree(old);
     } finally {
       AtomicFiles.deleteTree(tmp);
+    }
+  }
+
+  /**
+   * Removes what an export of {@code target} that was killed left beside it: its temporary
+   * directory ({@code .NAME.tmp-PID}) and, if it died after moving the old model aside ({@code
+   * .NAME.old-PID}) but before moving the new one in, puts the old model back. Only directories of
+   * processes that no longer run are touched.
+   */
+  static void cleanUpInterrupted(Path target) throws IOException {
+    String prefix = "." + target.getFileName() + ".";
+    List<Path> stale = new ArrayList<>();
+    try (DirectoryStream<Path> siblings =
+        Files.newDirectoryStream(target.getParent(), prefix + "*")) {
+      for (Path p : siblings) {
+        String rest = p.getFileName().toString().substring(prefix.length());
+        String[] kindAndPid = rest.split("-", 2);
+        if (kindAndPid.length == 2
+            && (kindAndPid[0].equals("tmp") || kindAndPid[0].equals("old"))
+            && kindAndPid[1].matches("\\d+")
+            && ProcessHandle.of(Long.parseLong(kindAndPid[1])).isEmpty()) {
+          stale.add(p);
+        }
+      }
+    }
+    for (Path p : stale) {
+      if (p.getFileName().toString().startsWith(prefix + "old-") && !Files.exists(target)) {
+        AtomicFiles.move(p, target);
+      } else {
+        AtomicFiles.deleteTree(p);
+      }
     }
   }
 

@@ -1,6 +1,8 @@
-package engram.train;
+package engram.io;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -11,7 +13,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Writes that either happen completely or not at all, so a crash never leaves half a file. */
+/**
+ * Writes that either happen completely or not at all, so a crash never leaves half a file. A failed
+ * write (a full disk, say) leaves the old file as it was, removes its temporary sibling and throws
+ * a {@link FileProblem} that names the file and the reason.
+ */
 public final class AtomicFiles {
 
   private AtomicFiles() {}
@@ -24,19 +30,38 @@ public final class AtomicFiles {
     write(file, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Writes {@code bytes} like {@link #writeString}. */
+  /**
+   * Writes {@code bytes} like {@link #writeString}. An existing device or pipe ({@code
+   * /dev/stdout}, a FIFO) cannot be replaced by a rename, so it is written directly.
+   */
   public static void write(Path file, byte[] bytes) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap(bytes));
-      ch.force(true);
+    if (Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file)) {
+      try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE)) {
+        out.write(bytes);
+      } catch (IOException e) {
+        throw FileProblem.cannotWrite(file, e, null);
+      }
+      return;
     }
-    move(tmp, file);
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    try {
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          ch.write(buffer);
+        }
+        ch.force(true);
+      }
+      move(tmp, file);
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      throw e instanceof FileProblem p ? p : FileProblem.cannotWrite(file, e, null);
+    }
   }
 
   /** Renames {@code source} to {@code target}, atomically where the file system allows. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.data.Babi;
 import engram.data.Splits;
+import engram.io.AtomicFiles;
+import engram.io.RunLock;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -95,7 +97,29 @@ public final class BabiBenchmark {
 
   /** Runs {@code tasks} with {@code runs} seeds each; returns one result per task. */
   public List<TaskResult> run(List<Integer> tasks, int runs) throws IOException {
-    Files.createDirectories(out);
+    boolean created = !Files.exists(out);
+    try (RunLock lock = RunLock.acquire(out, "--out")) {
+      return runLocked(tasks, runs);
+    } catch (IOException | RuntimeException e) {
+      if (created) {
+        removeIfUnused(out);
+      }
+      throw e;
+    }
+  }
+
+  /** Deletes {@code dir} if it holds nothing but its lock file: a failed start leaves no trace. */
+  private static void removeIfUnused(Path dir) {
+    try (var entries = Files.list(dir)) {
+      if (entries.allMatch(p -> p.getFileName().toString().equals(RunLock.FILE))) {
+        AtomicFiles.deleteTree(dir);
+      }
+    } catch (IOException ignored) {
+      // leaving an empty directory behind is harmless next to the error being reported
+    }
+  }
+
+  private List<TaskResult> runLocked(List<Integer> tasks, int runs) throws IOException {
     Babi.Size size = Babi.Size.parse(base.data().size());
     List<TaskResult> results = new ArrayList<>();
     for (int task : tasks) {
@@ -175,10 +199,17 @@ public final class BabiBenchmark {
     if (!Files.exists(result) || !Files.exists(metrics)) {
       return null;
     }
-    JsonNode node = RunConfig.json().readTree(Files.readString(result));
-    List<String> rows = Files.readAllLines(metrics);
-    String[] last = rows.get(rows.size() - 1).split(",");
-    return new double[] {Double.parseDouble(last[4]), node.get("test_accuracy").asDouble()};
+    try {
+      JsonNode node = RunConfig.json().readTree(Files.readString(result));
+      List<String> rows = Files.readAllLines(metrics);
+      String[] last = rows.get(rows.size() - 1).split(",");
+      return new double[] {Double.parseDouble(last[4]), node.get("test_accuracy").asDouble()};
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException damaged) {
+      // The run's checkpoints are what matter: resuming it scores the test file again and
+      // rewrites both files.
+      LOG.warn("{} or {} is damaged; resuming that run to score it again", result, metrics);
+      return null;
+    }
   }
 
   private void write(List<TaskResult> results, Babi.Size size) throws IOException {
@@ -258,20 +289,22 @@ public final class BabiBenchmark {
       }
     }
     md.append(
-        String.format(
-            Locale.ROOT,
-            "%n**Mean test error %.1f %%** over %d task(s); **failed tasks (error > 5 %%): %d**;"
-                + " total wall time %s.%s%n",
-            counted == 0 ? Double.NaN : sum / counted,
-            counted,
-            failed,
-            Progress.human(seconds),
-            size == Babi.Size.K1
-                ? String.format(
-                    Locale.ROOT,
-                    " The H-Mem paper reports a mean error of %.1f %% on 1k.",
-                    PAPER_1K_MEAN)
-                : ""));
+        counted == 0
+            ? String.format("%n**No task ran**: every task above was skipped.%n")
+            : String.format(
+                Locale.ROOT,
+                "%n**Mean test error %.1f %%** over %d task(s); **failed tasks (error > 5 %%): %d**;"
+                    + " total wall time %s.%s%n",
+                sum / counted,
+                counted,
+                failed,
+                Progress.human(seconds),
+                size == Babi.Size.K1
+                    ? String.format(
+                        Locale.ROOT,
+                        " The H-Mem paper reports a mean error of %.1f %% on 1k.",
+                        PAPER_1K_MEAN)
+                    : ""));
     return md.toString();
   }
 

@@ -5,6 +5,7 @@ import engram.data.Batch;
 import engram.data.Batches;
 import engram.data.Dataset;
 import engram.data.Feature;
+import engram.io.AtomicFiles;
 import engram.models.HMemConfig;
 import engram.models.ModelConfig;
 import engram.models.ModelType;

@@ -5,6 +5,7 @@ import engram.data.Batches;
 import engram.data.Dataset;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.tensorflow.proto.ConfigProto;
 
 /**
@@ -27,6 +28,9 @@ public final class Evaluator {
       return (double) correct / examples;
     }
   }
+
+  /** The fix when {@code --run} does not name a run directory. */
+  public static final String RUN_FIX = "--run takes the --out directory of an earlier engram train";
 
   private Evaluator() {}
 
@@ -59,34 +63,22 @@ public final class Evaluator {
   }
 
   /**
-   * The name ({@code epoch-NNNN}) of the run's {@code latest} or {@code best} checkpoint.
+   * The name ({@code epoch-NNNN}) of the run's {@code latest} or {@code best} checkpoint, or of
+   * epoch {@code which} when it is a number; checked to have all its files.
    *
-   * @throws IOException when the run has no checkpoint yet
+   * @throws engram.io.FileProblem when that checkpoint or the pointer to it is missing or damaged
    */
   public static String checkpointName(Path runDir, String which) throws IOException {
-    Checkpoints.Pointer pointer =
-        new Checkpoints(runDir, 1)
-            .pointer()
-            .orElseThrow(
-                () -> new IOException(runDir + ": no checkpoint yet (checkpoint.json missing)"));
-    return switch (which) {
-      case "latest" -> pointer.latest();
-      case "best" -> {
-        if (pointer.best() == null) {
-          throw new IllegalArgumentException(
-              runDir + " has no best checkpoint (no validation ran); use --weights latest");
-        }
-        yield pointer.best();
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "--weights must be latest or best, got '" + which + "'");
-    };
+    return new Checkpoints(runDir, 1, "--weights").resolve(which);
   }
 
-  /** The variables prefix of checkpoint {@code name} of the run, for {@code Session.restore}. */
-  public static String checkpointVariables(Path runDir, String name) {
-    return Checkpoints.variablesPrefix(runDir, name);
+  /**
+   * Restores checkpoint {@code name} of the run with {@code restore} (a graph's {@code
+   * restore(prefix)}); TensorFlow's errors on damaged files become a FileProblem naming the file.
+   */
+  public static void restoreCheckpoint(Path runDir, String name, Consumer<String> restore)
+      throws IOException {
+    new Checkpoints(runDir, 1, "--weights").restoreWith(name, restore);
   }
 
   /**
@@ -101,9 +93,10 @@ public final class Evaluator {
       Progress progress,
       ConfigProto sessionConfig)
       throws IOException {
-    RunConfig config = Trainer.savedConfig(runDir);
-    Checkpoints checkpoints = new Checkpoints(runDir, config.train().keepCheckpoints());
-    String name = checkpointName(runDir, checkpoint);
+    RunConfig config = Trainer.savedConfig(runDir, RUN_FIX);
+    Checkpoints checkpoints =
+        new Checkpoints(runDir, config.train().keepCheckpoints(), "--weights");
+    String name = checkpoints.resolve(checkpoint);
     try (TrainingGraph g = Trainer.graphFor(config, set, sessionConfig)) {
       checkpoints.restoreVariables(g, name);
       return run(

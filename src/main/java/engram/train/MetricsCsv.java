@@ -1,5 +1,6 @@
 package engram.train;
 
+import engram.io.AtomicFiles;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Path;

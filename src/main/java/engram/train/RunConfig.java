@@ -1,12 +1,12 @@
 package engram.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.data.DataConfig;
@@ -82,14 +82,20 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
     try {
       return JSON.treeToValue(tree, RunConfig.class);
     } catch (JsonProcessingException e) {
-      throw invalid(source, e);
+      throw ConfigErrors.of(source, e, tree);
     }
   }
 
+  // Strict: unknown or duplicate keys, nulls for numbers, "128" for a number, 1.5 for an integer
+  // and "yes" for a boolean are all errors that name the key, never silent conversions.
   private static final ObjectMapper JSON =
       JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
           .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
           .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
           .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
@@ -113,10 +119,15 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
 
   /** Parses a complete config, e.g. a run directory's {@code config.json}. */
   public static RunConfig fromJson(String json, String source) {
+    JsonNode tree = null;
     try {
-      return JSON.readValue(json, RunConfig.class);
+      tree = JSON.readTree(json);
+      if (tree == null || !tree.isObject()) {
+        throw new IllegalArgumentException(source + ": a run config must be a JSON object");
+      }
+      return JSON.treeToValue(tree, RunConfig.class);
     } catch (JsonProcessingException e) {
-      throw invalid(source, e);
+      throw ConfigErrors.of(source, e, tree);
     }
   }
 
@@ -126,16 +137,15 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
-      throw new NoSuchFileException(
-          file.toString(),
-          null,
-          "preset not found; presets live in models/, e.g. models/enn-mnist.json");
+      throw new IllegalArgumentException(
+          file + ": preset not found; presets live in models/, e.g. models/enn-mnist.json");
     }
     return parsePreset(text, file.toString());
   }
 
   /** Merges preset JSON {@code text} over the defaults of its {@code model.type}. */
   public static RunConfig parsePreset(String text, String source) {
+    ObjectNode merged = null;
     try {
       JsonNode preset = JSON.readTree(text);
       if (preset == null || !preset.isObject()) {
@@ -147,7 +157,7 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
             source + ": model.type is required (enn, rnn, gru or lstm)");
       }
       ModelType modelType = ModelType.parse(type.asText());
-      ObjectNode merged = JSON.valueToTree(defaults(modelType));
+      merged = JSON.valueToTree(defaults(modelType));
       // Cell options merge over their defaults; a block that does not belong to the model type
       // stays in only if the preset wrote it, so that ModelConfig rejects it by name.
       ObjectNode model = (ObjectNode) merged.get("model");
@@ -162,7 +172,7 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
       }
       return JSON.treeToValue(merged, RunConfig.class);
     } catch (JsonProcessingException e) {
-      throw invalid(source, e);
+      throw ConfigErrors.of(source, e, merged);
     }
   }
 
@@ -178,33 +188,5 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
         target.set(f.getKey(), f.getValue());
       }
     }
-  }
-
-  private static IllegalArgumentException invalid(String source, JsonProcessingException e) {
-    if (e instanceof UnrecognizedPropertyException u) {
-      return new IllegalArgumentException(
-          source
-              + ": unknown key '"
-              + u.getPropertyName()
-              + "' at "
-              + path(u)
-              + "; valid keys there: "
-              + u.getKnownPropertyIds());
-    }
-    Throwable cause = e.getCause();
-    if (cause instanceof IllegalArgumentException iae) {
-      return new IllegalArgumentException(source + ": " + iae.getMessage());
-    }
-    return new IllegalArgumentException(source + ": " + e.getOriginalMessage().replace('\n', ' '));
-  }
-
-  private static String path(UnrecognizedPropertyException e) {
-    StringBuilder sb = new StringBuilder();
-    for (var ref : e.getPath()) {
-      if (ref.getFieldName() != null) {
-        sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
-      }
-    }
-    return sb.length() == 0 ? "top level" : sb.toString();
   }
 }

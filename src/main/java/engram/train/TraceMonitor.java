@@ -4,6 +4,8 @@ import engram.data.Batch;
 import engram.data.Batches;
 import engram.data.Dataset;
 import engram.data.Subset;
+import engram.io.AtomicFiles;
+import engram.io.FileProblem;
 import engram.models.Classifier;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
@@ -86,19 +88,31 @@ public final class TraceMonitor {
   /** Reloads what earlier epochs (up to {@code epochs}) recorded, for a resumed run. */
   void restore(int epochs) throws IOException {
     Path csv = runDir.resolve(STATS);
-    if (Files.exists(csv)) {
-      for (Stats s : readStats(csv)) {
-        if (s.epoch() <= epochs) {
-          history.add(s);
+    Path h5 = runDir.resolve(ARRAYS);
+    Path reading = csv;
+    try {
+      if (Files.exists(csv)) {
+        for (Stats s : readStats(csv)) {
+          if (s.epoch() <= epochs) {
+            history.add(s);
+          }
         }
       }
-    }
-    Path h5 = runDir.resolve(ARRAYS);
-    if (Files.exists(h5)) {
-      readArrays(h5)
-          .forEach(
-              (group, byEpoch) ->
-                  byEpoch.headMap(epochs, true).forEach((e, a) -> arrays.put(key(group, e), a)));
+      reading = h5;
+      if (Files.exists(h5)) {
+        readArrays(h5)
+            .forEach(
+                (group, byEpoch) ->
+                    byEpoch.headMap(epochs, true).forEach((e, a) -> arrays.put(key(group, e), a)));
+      }
+    } catch (RuntimeException damaged) {
+      throw new FileProblem(
+          reading,
+          "damaged ("
+              + FileProblem.reason(damaged)
+              + "); it only records the memory monitor: move it away to start that record afresh,"
+              + " the checkpoints are unaffected",
+          damaged);
     }
   }
 
@@ -266,6 +280,10 @@ public final class TraceMonitor {
       if (traceSteps != null) {
         file.putDataset("trace_steps", traceSteps);
       }
+    } catch (RuntimeException e) {
+      // jhdf reports write errors (a full disk) as its own unchecked exception
+      Files.deleteIfExists(tmp);
+      throw FileProblem.cannotWrite(runDir.resolve(ARRAYS), e, null);
     }
     AtomicFiles.move(tmp, runDir.resolve(ARRAYS));
   }

@@ -28,6 +28,7 @@ package engram.train;
  *     one graph, as Keras does
  * @param bpttTruncate with {@code bpttWindow}: gradients from the last window's steps only
  *     (truncated BPTT), about half the work of the exact windowed gradient
+ * @param divergence when the loss counts as diverged and the run stops (exit code 4)
  */
 public record TrainConfig(
     int epochs,
@@ -43,9 +44,13 @@ public record TrainConfig(
     int evalBatchSize,
     boolean monitor,
     int bpttWindow,
-    boolean bpttTruncate) {
+    boolean bpttTruncate,
+    DivergenceRule divergence) {
 
   public TrainConfig {
+    if (divergence == null) {
+      divergence = DivergenceRule.defaults();
+    }
     if (bpttWindow < 0) {
       throw new IllegalArgumentException(
           "train.bpttWindow must be >= 0 (0 = the whole sequence), got " + bpttWindow);
@@ -86,7 +91,21 @@ public record TrainConfig(
   /** Adam 1e-3 with clipnorm 1, batch 128, 15 epochs, seed 42: the ENN notebooks' setting. */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        15, 128, 1e-3, 1.0, 42, LrSchedule.constant(), 0, false, true, 2, 0, false, 0, false);
+        15,
+        128,
+        1e-3,
+        1.0,
+        42,
+        LrSchedule.constant(),
+        0,
+        false,
+        true,
+        2,
+        0,
+        false,
+        0,
+        false,
+        DivergenceRule.defaults());
   }
 
   /**
@@ -96,7 +115,21 @@ public record TrainConfig(
    */
   public static TrainConfig hmemDefaults() {
     return new TrainConfig(
-        100, 128, 3e-3, 0, 42, LrSchedule.step(0.85, 20), 0, false, true, 2, 0, false, 0, false);
+        100,
+        128,
+        3e-3,
+        0,
+        42,
+        LrSchedule.step(0.85, 20),
+        0,
+        false,
+        true,
+        2,
+        0,
+        false,
+        0,
+        false,
+        DivergenceRule.defaults());
   }
 
   /** How the training step back-propagates through time. */

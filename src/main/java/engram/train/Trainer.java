@@ -5,9 +5,13 @@ import engram.data.Batch;
 import engram.data.Batches;
 import engram.data.Dataset;
 import engram.data.Splits;
+import engram.io.AtomicFiles;
+import engram.io.FileProblem;
+import engram.io.RunLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -60,14 +64,42 @@ public final class Trainer {
     }
   }
 
-  /** Reads the config saved in {@code runDir}, for {@code --resume}. */
-  public static RunConfig savedConfig(Path runDir) throws IOException {
+  /**
+   * Reads the config saved in run directory {@code runDir}.
+   *
+   * @param fix what to do when {@code runDir} is not a run directory, e.g. "--run takes the --out
+   *     directory of an earlier engram train"
+   */
+  public static RunConfig savedConfig(Path runDir, String fix) throws FileProblem {
+    if (!Files.isDirectory(runDir)) {
+      throw new FileProblem(
+          runDir,
+          (Files.exists(runDir) ? "is a file, not a run directory" : "no such run directory")
+              + "; "
+              + fix);
+    }
     Path file = runDir.resolve(CONFIG_FILE);
     if (!Files.exists(file)) {
-      throw new IOException(
-          file + ": not found; --resume needs the run directory of an earlier train run");
+      throw new FileProblem(
+          file, "missing, so " + runDir + " is not an engram run directory; " + fix);
     }
-    return RunConfig.fromJson(Files.readString(file), file.toString());
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw FileProblem.cannotRead(file, e);
+    }
+    try {
+      return RunConfig.fromJson(text, CONFIG_FILE);
+    } catch (IllegalArgumentException e) {
+      throw new FileProblem(
+          file,
+          "damaged or edited ("
+              + e.getMessage().substring(CONFIG_FILE.length() + 2)
+              + "); train writes it at the start of a run: restore it, or train again into a new"
+              + " --out",
+          e);
+    }
   }
 
   /** Whether {@code runDir} holds a checkpoint to resume from. */
@@ -79,35 +111,100 @@ public final class Trainer {
    * Trains to the end (or resumes from the last checkpoint when {@code resume}) and evaluates the
    * test split.
    *
-   * @throws DivergenceException when the loss becomes NaN or infinite
+   * @throws DivergenceException when the loss diverges (see {@link DivergenceRule})
    */
   public TrainResult run(boolean resume) throws IOException {
-    TrainConfig t = config.train();
-    Files.createDirectories(runDir);
-    Checkpoints checkpoints = new Checkpoints(runDir, t.keepCheckpoints());
-    Optional<Checkpoints.Pointer> pointer = checkpoints.pointer();
-    if (!resume && pointer.isPresent()) {
-      throw new IllegalArgumentException(
-          runDir
-              + " already holds checkpoints; pass --resume to continue it or choose another --out");
-    }
-    AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson() + "\n");
+    return run(resume, 0);
+  }
 
+  /**
+   * As {@link #run(boolean)}; with {@code resume}, {@code fromEpoch} > 0 continues from that
+   * epoch's checkpoint instead of the latest (after a damaged checkpoint, say).
+   *
+   * <p>The run directory is locked for the whole run ({@link RunLock}), and everything a resume
+   * reads (pointer, trainer state, variables) is checked before anything in it is written.
+   */
+  public TrainResult run(boolean resume, int fromEpoch) throws IOException {
+    TrainConfig t = config.train();
+    try (RunLock lock = RunLock.acquire(runDir, "--out")) {
+      Checkpoints checkpoints =
+          new Checkpoints(runDir, t.keepCheckpoints(), "--resume --from-epoch");
+      String start = startingCheckpoint(checkpoints, resume, fromEpoch);
+      TrainerState state =
+          start == null ? TrainerState.initial(t.learningRate()) : checkpoints.readState(start);
+      if (state.epoch() > t.epochs()) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "--epochs %d is below the %d epochs %s has already trained; pass --epochs %d or"
+                    + " more, or leave --epochs out",
+                t.epochs(),
+                state.epoch(),
+                runDir,
+                state.epoch()));
+      }
+      return train(checkpoints, start, state);
+    }
+  }
+
+  /** The checkpoint a run starts from, or null for a fresh start. */
+  private String startingCheckpoint(Checkpoints checkpoints, boolean resume, int fromEpoch)
+      throws IOException {
+    if (!resume) {
+      if (fromEpoch > 0) {
+        throw new IllegalArgumentException("--from-epoch needs --resume");
+      }
+      if (checkpoints.any()) {
+        throw new IllegalArgumentException(
+            runDir
+                + " already holds checkpoints; pass --resume to continue it or choose another"
+                + " --out");
+      }
+      return null;
+    }
+    if (fromEpoch > 0) {
+      String name = checkpoints.resolve(String.valueOf(fromEpoch));
+      Optional<Checkpoints.Pointer> pointer = Optional.empty();
+      try {
+        pointer = checkpoints.pointer();
+      } catch (FileProblem damaged) {
+        // --from-epoch is the way around a damaged pointer; the pointer is rewritten at epoch end
+      }
+      pointer
+          .filter(p -> p.latest().compareTo(name) > 0)
+          .ifPresent(
+              p ->
+                  LOG.warn(
+                      "resuming from {} although the latest checkpoint is {}: the epochs after"
+                          + " {} are trained again and their checkpoints replaced",
+                      name,
+                      p.latest(),
+                      fromEpoch));
+      return name;
+    }
+    if (!checkpoints.any()) {
+      LOG.info("no checkpoint in {} yet; starting from scratch", runDir);
+      return null;
+    }
+    return checkpoints.resolve("latest");
+  }
+
+  private TrainResult train(Checkpoints checkpoints, String start, TrainerState state)
+      throws IOException {
+    TrainConfig t = config.train();
     Dataset train = data.train();
     try (TrainingGraph g = graphFor(config, train, sessionConfig)) {
       long params = g.params().trainableCount();
-      TrainerState state = TrainerState.initial(t.learningRate());
-      if (resume && pointer.isPresent()) {
-        state = checkpoints.restore(g, pointer.get().latest());
+      if (start != null) {
+        checkpoints.restoreVariables(g, start);
         LOG.info(
             "resumed {} from {} (epoch {}, step {})",
             runDir,
-            pointer.get().latest(),
+            start,
             state.epoch(),
             state.globalStep());
-      } else if (resume) {
-        LOG.info("no checkpoint in {} yet; starting from scratch", runDir);
       }
+      AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson() + "\n");
       LOG.info(
           "{} with {} trainable parameters; {} train / {} validation / {} test examples of {};"
               + " TensorFlow {}",
@@ -135,14 +232,24 @@ public final class Trainer {
                 runDir, data.validation().size() > 0 ? data.validation() : data.train());
         monitor.restore(state.epoch());
       }
+      DivergenceRule.Watch watch = new DivergenceRule.Watch(t.divergence(), state.referenceLoss());
       boolean stopped = false;
       while (state.epoch() < t.epochs() && !stopped) {
-        state = trainEpoch(g, state);
-        if (monitor != null) {
-          monitor.record(g, state.epoch(), t.seed());
+        state = trainEpoch(g, state, watch, checkpoints);
+        try {
+          if (monitor != null) {
+            monitor.record(g, state.epoch(), t.seed());
+          }
+          // While the loss is out of bounds, the checkpoint before it left them is kept.
+          checkpoints.save(g, state, watch.aboveSince() - 1);
+          MetricsCsv.write(runDir, state.history());
+        } catch (FileProblem e) {
+          throw e.withAdvice(
+              "the run stopped in epoch "
+                  + state.epoch()
+                  + "'s end; once fixed, continue it from its last checkpoint with --resume --out "
+                  + runDir);
         }
-        checkpoints.save(g, state);
-        MetricsCsv.write(runDir, state.history());
         stopped =
             t.earlyStoppingPatience() > 0 && state.epochsSinceBest() >= t.earlyStoppingPatience();
         if (stopped) {
@@ -154,7 +261,7 @@ public final class Trainer {
 
       String weights = "last";
       if (t.restoreBest() && state.bestEpoch() > 0 && state.bestEpoch() != state.epoch()) {
-        checkpoints.restoreVariables(g, String.format("epoch-%04d", state.bestEpoch()));
+        checkpoints.restoreVariables(g, Checkpoints.name(state.bestEpoch()));
         weights = "best (epoch " + state.bestEpoch() + ")";
       }
       TrainingGraph.BatchResult test = evaluate(g, data.test(), "test", Long.MIN_VALUE / 2);
@@ -175,7 +282,9 @@ public final class Trainer {
     }
   }
 
-  private TrainerState trainEpoch(TrainingGraph g, TrainerState state) throws IOException {
+  private TrainerState trainEpoch(
+      TrainingGraph g, TrainerState state, DivergenceRule.Watch watch, Checkpoints checkpoints)
+      throws IOException {
     TrainConfig t = config.train();
     int epoch = state.epoch() + 1;
     Dataset train = data.train();
@@ -193,12 +302,13 @@ public final class Trainer {
         batches.fill(b, batch);
         TrainingGraph.BatchResult r = g.trainStep(batch, lr, new long[] {t.seed(), step});
         step++;
-        if (!Double.isFinite(r.loss())) {
+        DivergenceRule.Verdict diverged = watch.check(epoch, b + 1, r.loss());
+        if (diverged != null) {
           throw new DivergenceException(
-              String.format(
-                  "epoch %d step %d: loss is %s; stopped. Last good checkpoint: %s. Try a lower"
-                      + " --lr or --clipnorm 1.",
-                  epoch, b + 1, r.loss(), state.epoch() == 0 ? "none" : "epoch " + state.epoch()));
+              diverged.what()
+                  + "; stopped. Last good checkpoint: "
+                  + lastGood(checkpoints, diverged.sinceEpoch())
+                  + ". Train again with a lower --lr, or --clipnorm 1.");
         }
         lossSum += r.loss() * r.size();
         correct += r.correct();
@@ -252,7 +362,20 @@ public final class Trainer {
     }
     // Keras EarlyStopping(min_delta=0): any decrease counts.
     boolean improved = data.validation().size() > 0 && val.loss() < state.bestValLoss();
-    return state.after(metrics, step, next, improved);
+    return state.after(metrics, step, next, improved, watch.reference());
+  }
+
+  /** The newest checkpoint written before epoch {@code since}, whose loss was in bounds. */
+  private String lastGood(Checkpoints checkpoints, int since) {
+    List<Integer> good = checkpoints.completeEpochs();
+    good.removeIf(e -> e >= since);
+    return good.isEmpty()
+        ? "none"
+        : "epoch "
+            + good.get(good.size() - 1)
+            + " ("
+            + runDir.resolve("checkpoints").resolve(Checkpoints.name(good.get(good.size() - 1)))
+            + ")";
   }
 
   /** Mean loss and total correct over {@code set}. */
@@ -296,16 +419,17 @@ public final class Trainer {
       Path runDir,
       ConfigProto sessionConfig)
       throws IOException {
-    if (hasCheckpoint(runDir)) {
-      throw new IllegalArgumentException(
-          runDir + " already holds checkpoints; choose another --out");
-    }
-    Files.createDirectories(runDir);
-    try (TrainingGraph g = graphFor(config, data, sessionConfig)) {
+    try (RunLock lock = RunLock.acquire(runDir, "--out");
+        TrainingGraph g = graphFor(config, data, sessionConfig)) {
+      Checkpoints checkpoints =
+          new Checkpoints(runDir, config.train().keepCheckpoints(), "--resume --from-epoch");
+      if (checkpoints.any()) {
+        throw new IllegalArgumentException(
+            runDir + " already holds checkpoints; choose another --out");
+      }
       g.setWeights(weights);
       AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson() + "\n");
-      new Checkpoints(runDir, config.train().keepCheckpoints())
-          .save(g, TrainerState.initial(config.train().learningRate()));
+      checkpoints.save(g, TrainerState.initial(config.train().learningRate()), 0);
     }
   }
 

@@ -14,6 +14,8 @@ import java.util.List;
  * @param bestValLoss lowest validation loss so far ({@link Double#MAX_VALUE} before the first)
  * @param bestEpoch epoch of {@code bestValLoss} (0 before the first)
  * @param history every completed epoch's metrics
+ * @param referenceLoss the loss of the run's first training step, the reference of {@link
+ *     DivergenceRule} (0 before the first step, and in checkpoints written before it was saved)
  */
 public record TrainerState(
     int epoch,
@@ -22,7 +24,8 @@ public record TrainerState(
     LrSchedule.PlateauState plateau,
     double bestValLoss,
     int bestEpoch,
-    List<EpochMetrics> history) {
+    List<EpochMetrics> history,
+    double referenceLoss) {
 
   public TrainerState {
     history = List.copyOf(history);
@@ -36,7 +39,8 @@ public record TrainerState(
         new LrSchedule.PlateauState(Double.MAX_VALUE, 0),
         Double.MAX_VALUE,
         0,
-        List.of());
+        List.of(),
+        0);
   }
 
   /** Epochs since the best validation loss. */
@@ -44,7 +48,12 @@ public record TrainerState(
     return epoch - bestEpoch;
   }
 
-  TrainerState after(EpochMetrics metrics, long steps, LrSchedule.Decision next, boolean improved) {
+  TrainerState after(
+      EpochMetrics metrics,
+      long steps,
+      LrSchedule.Decision next,
+      boolean improved,
+      double referenceLoss) {
     List<EpochMetrics> h = new ArrayList<>(history);
     h.add(metrics);
     return new TrainerState(
@@ -54,6 +63,7 @@ public record TrainerState(
         next.plateau(),
         improved ? metrics.valLoss() : bestValLoss,
         improved ? metrics.epoch() : bestEpoch,
-        h);
+        h,
+        referenceLoss);
   }
 }

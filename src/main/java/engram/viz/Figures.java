@@ -1,6 +1,6 @@
 package engram.viz;
 
-import engram.train.AtomicFiles;
+import engram.io.AtomicFiles;
 import engram.train.TraceMonitor;
 import java.awt.Color;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package engram.viz;
 
+import engram.io.FileProblem;
 import engram.train.TraceMonitor;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +36,15 @@ public record RunRecord(
   /** Reads {@code runDir}; it must hold {@code metrics.csv} at least. */
   public static RunRecord read(Path runDir) throws IOException {
     Path metricsFile = runDir.resolve("metrics.csv");
+    if (!Files.isDirectory(runDir)) {
+      throw new FileProblem(
+          runDir,
+          "no such run directory; --run takes the --out directory of an earlier engram train");
+    }
     if (!Files.exists(metricsFile)) {
-      throw new NoSuchFileException(
-          metricsFile + ": not a run directory with finished epochs (engram train writes it)");
+      throw new FileProblem(
+          metricsFile,
+          "missing: the run has no finished epoch yet (engram train writes it after each epoch)");
     }
     List<CSVRecord> rows;
     List<String> header;

@@ -156,7 +156,7 @@ class CliErrorsTest {
     assertOneLineError(
         engram("train", "--resume", "--out", tmp.resolve("never-ran").toString()),
         Main.EXIT_DATA,
-        "config.json",
+        "never-ran: no such run directory",
         "--resume");
   }
 
@@ -165,7 +165,7 @@ class CliErrorsTest {
     assertOneLineError(
         engram("evaluate", "--run", tmp.resolve("nothing").toString()),
         Main.EXIT_DATA,
-        "config.json");
+        "nothing: no such run directory");
   }
 
   @Test

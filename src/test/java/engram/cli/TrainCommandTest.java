@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.models.ModelType;
 import engram.train.LrSchedule;
 import engram.train.RunConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** How flags, --set and presets combine into a run config. */
@@ -93,14 +96,21 @@ class TrainCommandTest {
   }
 
   @Test
-  void resumeAcceptsOnlyMoreEpochs() {
+  void resumeTakesTheSavedConfigAndOnlyEpochsMayChange(@TempDir Path tmp) throws Exception {
+    RunConfig saved = RunConfig.readPreset(Path.of("models/enn-mnist.json"));
+    Files.writeString(tmp.resolve("config.json"), saved.toJson());
+    String out = tmp.toString();
+    RunConfig same =
+        resolve("--resume", "--out", out, "--preset", "models/enn-mnist.json", "--lr", "1e-3");
+    assertEquals(saved, same, "the original command's values are accepted");
+    assertEquals(20, resolve("--resume", "--out", out, "--epochs", "20").train().epochs());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () ->
-                resolve("--resume", "--out", "runs/x", "--lr", "0.1", "--set", "model.dropout=0"));
+            () -> resolve("--resume", "--out", out, "--lr", "0.1", "--set", "model.dropout=0"));
     assertTrue(
-        e.getMessage().contains("--lr") && e.getMessage().contains("--set model.dropout=0"),
+        e.getMessage().contains("model.dropout is 0.3 in the saved config, not 0")
+            && e.getMessage().contains("train.learningRate is 0.001 in the saved config, not 0.1"),
         e.getMessage());
   }
 }

@@ -160,7 +160,7 @@ class ExportRoundTripTest {
     assertEquals(Main.EXIT_USAGE, engram(err, export));
     StringWriter wrongData = new StringWriter();
     assertEquals(
-        Main.EXIT_USAGE,
+        Main.EXIT_DATA,
         engram(
             wrongData,
             "predict",

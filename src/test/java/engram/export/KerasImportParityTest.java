@@ -49,7 +49,7 @@ class KerasImportParityTest {
             DATA.toString());
     assertEquals(0, code, err.toString());
 
-    Splits data = Splits.load(Trainer.savedConfig(run).data(), DATA);
+    Splits data = Splits.load(Trainer.savedConfig(run, "test").data(), DATA);
     Evaluator.Evaluation e =
         Evaluator.evaluate(run, "latest", data.test(), true, Progress.none(), null);
     Map<String, Npz.Array> python = Npz.read(dir.resolve("predictions.npz"));
