@@ -163,7 +163,7 @@ final class TrainCommand implements Callable<Integer> {
     Splits data = Splits.load(config.data(), common.dataDir);
     common.logCompute();
     Trainer trainer = new Trainer(config, data, runDir, common.progress(), session);
-    TrainResult result = trainer.run(resume, fromEpoch == null ? 0 : fromEpoch);
+    TrainResult result = trainer.run(resume, fromEpoch == null ? -1 : fromEpoch);
     spec.commandLine()
         .getOut()
         .printf(

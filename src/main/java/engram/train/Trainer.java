@@ -95,7 +95,7 @@ public final class Trainer {
       throw new FileProblem(
           file,
           "damaged or edited ("
-              + e.getMessage().substring(CONFIG_FILE.length() + 2)
+              + e.getMessage().replaceFirst("^" + CONFIG_FILE + ": ", "")
               + "); train writes it at the start of a run: restore it, or train again into a new"
               + " --out",
           e);
@@ -114,12 +114,12 @@ public final class Trainer {
    * @throws DivergenceException when the loss diverges (see {@link DivergenceRule})
    */
   public TrainResult run(boolean resume) throws IOException {
-    return run(resume, 0);
+    return run(resume, -1);
   }
 
   /**
-   * As {@link #run(boolean)}; with {@code resume}, {@code fromEpoch} > 0 continues from that
-   * epoch's checkpoint instead of the latest (after a damaged checkpoint, say).
+   * As {@link #run(boolean)}; with {@code resume}, {@code fromEpoch} >= 0 continues from that
+   * epoch's checkpoint instead of the latest (after a damaged checkpoint, say); -1 = the latest.
    *
    * <p>The run directory is locked for the whole run ({@link RunLock}), and everything a resume
    * reads (pointer, trainer state, variables) is checked before anything in it is written.
@@ -151,7 +151,7 @@ public final class Trainer {
   private String startingCheckpoint(Checkpoints checkpoints, boolean resume, int fromEpoch)
       throws IOException {
     if (!resume) {
-      if (fromEpoch > 0) {
+      if (fromEpoch >= 0) {
         throw new IllegalArgumentException("--from-epoch needs --resume");
       }
       if (checkpoints.any()) {
@@ -162,7 +162,7 @@ public final class Trainer {
       }
       return null;
     }
-    if (fromEpoch > 0) {
+    if (fromEpoch >= 0) {
       String name = checkpoints.resolve(String.valueOf(fromEpoch));
       Optional<Checkpoints.Pointer> pointer = Optional.empty();
       try {

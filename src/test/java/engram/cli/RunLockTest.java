@@ -39,21 +39,7 @@ class RunLockTest {
           "pid " + holder.pid(),
           "--out");
       assertOneLineError(
-          engram(
-              "babi",
-              "--tasks",
-              "1",
-              "--set",
-              "1k",
-              "--epochs",
-              "1",
-              "--out",
-              out.toString(),
-              "--data-dir",
-              TinyRun.DATA.toString()),
-          Main.EXIT_DATA,
-          out.toString(),
-          "in use");
+          engram(TinyRun.babiArgs(TinyRun.DATA, out)), Main.EXIT_DATA, out.toString(), "in use");
       assertEquals(before, Snapshot.of(out));
     } finally {
       holder.destroyForcibly(); // SIGKILL: no chance to release anything itself

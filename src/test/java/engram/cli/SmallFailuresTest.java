@@ -24,21 +24,7 @@ class SmallFailuresTest {
     String train = "qa1_single-supporting-fact_train.txt";
     Files.copy(BABI_1K.resolve(train), en.resolve(train));
     Path out = tmp.resolve("out");
-    assertOneLineError(
-        engram(
-            "babi",
-            "--tasks",
-            "1",
-            "--set",
-            "1k",
-            "--epochs",
-            "1",
-            "--data-dir",
-            tmp.resolve("data").toString(),
-            "--out",
-            out.toString()),
-        Main.EXIT_DATA,
-        "qa1_");
+    assertOneLineError(engram(TinyRun.babiArgs(tmp.resolve("data"), out)), Main.EXIT_DATA, "qa1_");
     assertFalse(Files.exists(out), "no empty --out left behind");
   }
 
@@ -80,15 +66,7 @@ class SmallFailuresTest {
     Path model = tmp.resolve("model");
     Path aside = tmp.resolve(".model.old-" + dead);
     Files.move(model, aside);
-    CliErrorsTest.Outcome o =
-        engram(
-            "export",
-            "--run",
-            run.toString(),
-            "--out",
-            model.toString(),
-            "--data-dir",
-            TinyRun.DATA.toString());
+    CliErrorsTest.Outcome o = engram(TinyRun.exportArgs(run, model));
     assertOneLineError(o, Main.EXIT_USAGE, model.toString(), "already exists", "--force");
     assertTrue(Files.exists(model.resolve("saved_model.pb")), "the old model is back");
     assertFalse(Files.exists(aside));

@@ -60,19 +60,35 @@ final class TinyRun {
     return out;
   }
 
+  /** The export command line of run {@code run} to {@code out}. */
+  static String[] exportArgs(Path run, Path out) {
+    return new String[] {
+      "export", "--run", run.toString(), "--out", out.toString(), "--data-dir", DATA.toString()
+    };
+  }
+
   /** Exports run {@code run} to {@code out}. */
   static Path export(Path run, Path out) {
-    CliErrorsTest.Outcome o =
-        engram(
-            "export",
-            "--run",
-            run.toString(),
-            "--out",
-            out.toString(),
-            "--data-dir",
-            DATA.toString());
+    CliErrorsTest.Outcome o = engram(exportArgs(run, out));
     assertEquals(Main.EXIT_OK, o.code(), o.err());
     return out;
+  }
+
+  /** A one-epoch bAbI 1k task-1 benchmark into {@code out}, reading {@code data}. */
+  static String[] babiArgs(Path data, Path out) {
+    return new String[] {
+      "babi",
+      "--tasks",
+      "1",
+      "--set",
+      "1k",
+      "--epochs",
+      "1",
+      "--data-dir",
+      data.toString(),
+      "--out",
+      out.toString()
+    };
   }
 
   /** A copy of {@code from} at {@code to}. */
