@@ -10,9 +10,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> export, viz ->
- * cli; data beside train; io (files and their problems) under data, train, export, viz and cli,
- * depending on nothing but the JDK.
+ * Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> bench,
+ * experiments, export, viz -> cli; data beside train; runtime (devices, progress) and io (files and
+ * their problems) at the bottom, io depending on nothing but the JDK.
  */
 class ArchitectureTest {
 
@@ -27,6 +27,8 @@ class ArchitectureTest {
         .consideringOnlyDependenciesInLayers()
         .layer("io")
         .definedBy("engram.io..")
+        .layer("runtime")
+        .definedBy("engram.runtime..")
         .layer("ops")
         .definedBy("engram.ops..")
         .layer("nn")
@@ -39,6 +41,10 @@ class ArchitectureTest {
         .definedBy("engram.data..")
         .layer("train")
         .definedBy("engram.train..")
+        .layer("bench")
+        .definedBy("engram.bench..")
+        .layer("experiments")
+        .definedBy("engram.experiments..")
         .layer("export")
         .definedBy("engram.export..")
         .layer("viz")
@@ -51,18 +57,24 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("viz")
         .mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("bench")
+        .mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("experiments")
+        .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("train")
-        .mayOnlyBeAccessedByLayers("export", "viz", "cli")
+        .mayOnlyBeAccessedByLayers("bench", "experiments", "export", "viz", "cli")
         .whereLayer("data")
-        .mayOnlyBeAccessedByLayers("train", "export", "cli")
+        .mayOnlyBeAccessedByLayers("train", "bench", "experiments", "export", "cli")
         .whereLayer("models")
-        .mayOnlyBeAccessedByLayers("train", "export", "cli")
+        .mayOnlyBeAccessedByLayers("train", "bench", "experiments", "export", "cli")
         .whereLayer("cells")
-        .mayOnlyBeAccessedByLayers("models", "train", "export", "cli")
+        .mayOnlyBeAccessedByLayers("models", "train", "bench", "export", "cli")
         .whereLayer("nn")
-        .mayOnlyBeAccessedByLayers("cells", "models", "train", "export")
+        .mayOnlyBeAccessedByLayers("cells", "models", "train", "bench", "export")
+        .whereLayer("runtime")
+        .mayOnlyBeAccessedByLayers("train", "bench", "experiments", "export", "viz", "cli")
         .whereLayer("io")
-        .mayOnlyBeAccessedByLayers("data", "train", "export", "viz", "cli")
+        .mayOnlyBeAccessedByLayers("data", "train", "bench", "experiments", "export", "viz", "cli")
         .whereLayer("ops")
         .mayOnlyBeAccessedByLayers("nn", "cells", "models", "train", "export")
         .check(MAIN);

@@ -2,10 +2,10 @@ package engram.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.data.Babi;
+import engram.experiments.BabiSuite;
 import engram.io.OutputPaths;
 import engram.models.HMemConfig;
 import engram.models.ModelType;
-import engram.train.BabiBenchmark;
 import engram.train.RunConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code engram babi}: trains H-Mem on bAbI tasks with the paper's protocol and writes the table of
- * test errors (see {@link BabiBenchmark}).
+ * test errors (see {@link BabiSuite}).
  */
 @Command(
     name = "babi",
@@ -91,7 +91,8 @@ final class BabiCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       paramLabel = "DIR",
-      description = "Benchmark directory (default: runs/babi-<set>-<encoding>-n<hops>).")
+      description =
+          "Suite directory: one run per task and seed, results.md and results.csv (default: runs/babi-<set>-<encoding>-n<hops>).")
   Path out;
 
   @Override
@@ -100,7 +101,7 @@ final class BabiCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--runs must be >= 1, got " + runs);
     }
     ConfigProto session = common.sessionConfig();
-    List<Integer> taskList = BabiBenchmark.parseTasks(tasks);
+    List<Integer> taskList = BabiSuite.parseTasks(tasks);
     Babi.Size size = Babi.Size.parse(set);
     RunConfig base =
         preset != null ? RunConfig.readPreset(preset) : RunConfig.defaults(ModelType.HMEM);
@@ -136,9 +137,8 @@ final class BabiCommand implements Callable<Integer> {
                     base.model().hmem().encoding(),
                     base.model().hmem().hops()));
     OutputPaths.checkDirectory(dir, "--out");
-    List<BabiBenchmark.TaskResult> results =
-        new BabiBenchmark(base, common.dataDir, dir, common.progress(), session)
-            .run(taskList, runs);
+    List<BabiSuite.TaskResult> results =
+        new BabiSuite(base, common.dataDir, dir, common.progress(), session).run(taskList, runs);
     long solved = results.stream().filter(r -> r.status().equals("ok")).count();
     spec.commandLine()
         .getOut()

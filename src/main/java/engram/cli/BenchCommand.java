@@ -1,11 +1,13 @@
 package engram.cli;
 
+import engram.bench.StepReport;
+import engram.bench.StepSpec;
+import engram.bench.StepTimer;
 import engram.io.FileProblem;
 import engram.io.OutputPaths;
 import engram.models.ModelType;
-import engram.train.Benchmark;
+import engram.runtime.Compute;
 import engram.train.Bptt;
-import engram.train.Compute;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -130,12 +132,12 @@ final class BenchCommand implements Callable<Integer> {
       throw new FileProblem(csv, "is a directory; --csv takes a file name, e.g. bench.csv");
     }
     OutputPaths.checkDirectory(csv.toAbsolutePath().normalize().getParent(), "--csv");
-    Benchmark.Spec d = Benchmark.Spec.defaults(model);
-    List<Benchmark.Spec> specs = new ArrayList<>();
+    StepSpec d = StepSpec.defaults(model);
+    List<StepSpec> specs = new ArrayList<>();
     for (int t : seq == null ? List.of(d.seq()) : seq) {
       for (int b : batch == null ? List.of(d.batch()) : batch) {
         specs.add(
-            new Benchmark.Spec(
+            new StepSpec(
                 model,
                 b,
                 t,
@@ -154,14 +156,14 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     LoggerFactory.getLogger("engram")
         .info("bench {} configuration(s) of {} on {}", specs.size(), model, compute.describe());
-    Benchmark.run(
+    StepTimer.run(
         specs,
         compute,
         common.progress(),
         dumpTrace,
         r -> {
           try {
-            Benchmark.appendCsv(csv, r);
+            StepReport.appendCsv(csv, r);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }

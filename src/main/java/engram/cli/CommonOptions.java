@@ -2,8 +2,8 @@ package engram.cli;
 
 import engram.data.Dataset;
 import engram.data.Splits;
-import engram.train.Compute;
-import engram.train.Progress;
+import engram.runtime.Compute;
+import engram.runtime.Progress;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,6 @@
 package engram.cli;
 
-import engram.train.Compute;
+import engram.runtime.Compute;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

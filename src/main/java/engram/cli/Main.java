@@ -79,8 +79,8 @@ public final class Main implements Runnable {
     cli.setErr(err);
     registerLowerCase(cli, engram.models.ModelType.class);
     registerLowerCase(cli, engram.models.HMemConfig.Encoding.class);
-    registerLowerCase(cli, engram.train.Compute.Device.class);
-    registerLowerCase(cli, engram.train.Compute.Xla.class);
+    registerLowerCase(cli, engram.runtime.Compute.Device.class);
+    registerLowerCase(cli, engram.runtime.Compute.Xla.class);
     cli.setParameterExceptionHandler(
         (ex, argv) -> {
           CommandLine cmd = ex.getCommandLine();

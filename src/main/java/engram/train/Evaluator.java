@@ -3,6 +3,7 @@ package engram.train;
 import engram.data.Batch;
 import engram.data.Batches;
 import engram.data.Dataset;
+import engram.runtime.Progress;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;

@@ -8,6 +8,7 @@ import engram.data.Splits;
 import engram.io.AtomicFiles;
 import engram.io.FileProblem;
 import engram.io.RunLock;
+import engram.runtime.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,12 @@ public final class Trainer {
 
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
   static final String CONFIG_FILE = "config.json";
-  static final String RESULT_FILE = "result.json";
+
+  /** The finished run's test metrics, written when training ends. */
+  public static final String RESULT_FILE = "result.json";
+
+  /** Per-epoch metrics, rewritten after every epoch. */
+  public static final String METRICS_FILE = MetricsCsv.FILE;
 
   private final RunConfig config;
   private final Splits data;

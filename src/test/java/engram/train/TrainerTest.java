@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.cli.Main;
 import engram.data.Splits;
 import engram.models.ModelType;
+import engram.runtime.Progress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.data.Splits;
-import engram.train.Progress;
+import engram.runtime.Progress;
 import engram.train.RunConfig;
 import engram.train.TraceMonitor;
 import engram.train.Trainer;

@@ -1,4 +1,4 @@
-package engram.train;
+package engram.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.data.Babi;
 import engram.models.ModelType;
+import engram.runtime.Progress;
+import engram.train.RunConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,22 +23,22 @@ class BabiBenchmarkTest {
 
   @Test
   void parsesTaskLists() {
-    assertEquals(List.of(1, 2, 3), BabiBenchmark.parseTasks("1-3"));
-    assertEquals(List.of(2, 7, 19, 20), BabiBenchmark.parseTasks("2, 7,19-20"));
-    assertThrows(IllegalArgumentException.class, () -> BabiBenchmark.parseTasks("0-2"));
-    assertThrows(IllegalArgumentException.class, () -> BabiBenchmark.parseTasks("one"));
+    assertEquals(List.of(1, 2, 3), BabiSuite.parseTasks("1-3"));
+    assertEquals(List.of(2, 7, 19, 20), BabiSuite.parseTasks("2, 7,19-20"));
+    assertThrows(IllegalArgumentException.class, () -> BabiSuite.parseTasks("0-2"));
+    assertThrows(IllegalArgumentException.class, () -> BabiSuite.parseTasks("one"));
   }
 
   @Test
   void tableHasMeanErrorAndFailedTasks(@TempDir Path tmp) {
-    BabiBenchmark b =
-        new BabiBenchmark(RunConfig.defaults(ModelType.HMEM), DATA, tmp, Progress.none(), null);
+    BabiSuite b =
+        new BabiSuite(RunConfig.defaults(ModelType.HMEM), DATA, tmp, Progress.none(), null);
     String md =
         b.markdown(
             List.of(
-                new BabiBenchmark.TaskResult(1, "ok", 3, 2, 0.0, 0.0, 60),
-                new BabiBenchmark.TaskResult(2, "ok", 3, 1, 4.0, 6.0, 600),
-                new BabiBenchmark.TaskResult(
+                new BabiSuite.TaskResult(1, "ok", 3, 2, 0.0, 0.0, 60),
+                new BabiSuite.TaskResult(2, "ok", 3, 1, 4.0, 6.0, 600),
+                new BabiSuite.TaskResult(
                     3, "skipped: training file missing", 0, 0, Double.NaN, Double.NaN, 0)),
             Babi.Size.K10);
     assertTrue(
@@ -56,8 +58,8 @@ class BabiBenchmarkTest {
                     .readTree(
                         "{\"train\": {\"epochs\": 1}, \"data\": {\"size\": \"10k\", \"trainLimit\": 500, \"testLimit\": 100}}"),
                 "test");
-    BabiBenchmark b = new BabiBenchmark(base, DATA, tmp, Progress.none(), null);
-    List<BabiBenchmark.TaskResult> r = b.run(List.of(1, 3), 1);
+    BabiSuite b = new BabiSuite(base, DATA, tmp, Progress.none(), null);
+    List<BabiSuite.TaskResult> r = b.run(List.of(1, 3), 1);
     assertEquals("ok", r.get(0).status());
     assertTrue(r.get(1).status().startsWith("skipped"));
     assertTrue(Files.exists(tmp.resolve("task01/run1/result.json")));
@@ -65,7 +67,7 @@ class BabiBenchmarkTest {
     assertEquals(3, csv.size(), String.join("\n", csv));
     // A second start reuses the finished run instead of training again.
     long modified = Files.getLastModifiedTime(tmp.resolve("task01/run1/result.json")).toMillis();
-    List<BabiBenchmark.TaskResult> again = b.run(List.of(1), 1);
+    List<BabiSuite.TaskResult> again = b.run(List.of(1), 1);
     assertEquals(r.get(0).testError(), again.get(0).testError(), 1e-9);
     assertEquals(
         modified, Files.getLastModifiedTime(tmp.resolve("task01/run1/result.json")).toMillis());

@@ -1,10 +1,13 @@
-package engram.train;
+package engram.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.models.ModelType;
+import engram.runtime.Compute;
+import engram.runtime.Progress;
+import engram.train.Bptt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,21 +22,21 @@ import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.StepStats;
 
-class BenchmarkTest {
+class StepTimerTest {
 
-  private static Benchmark.Spec tiny(ModelType model, int batch, int seq) {
-    return new Benchmark.Spec(model, batch, seq, 8, 4, 5, 3, 11, 2, 2, 3, 7, Bptt.WHOLE);
+  private static StepSpec tiny(ModelType model, int batch, int seq) {
+    return new StepSpec(model, batch, seq, 8, 4, 5, 3, 11, 2, 2, 3, 7, Bptt.WHOLE);
   }
 
   @Test
   void timesTheRealTrainingGraphAndSharesItAcrossBatchSizes(@TempDir Path tmp) throws Exception {
     Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
-    List<Benchmark.Spec> specs =
+    List<StepSpec> specs =
         List.of(tiny(ModelType.LSTM, 4, 3), tiny(ModelType.LSTM, 6, 3), tiny(ModelType.ENN, 4, 3));
     Path csv = tmp.resolve("out/bench.csv");
-    List<Benchmark.Report> seen = new ArrayList<>();
-    List<Benchmark.Report> reports =
-        Benchmark.run(
+    List<StepReport> seen = new ArrayList<>();
+    List<StepReport> reports =
+        StepTimer.run(
             specs,
             cpu,
             Progress.none(),
@@ -41,7 +44,7 @@ class BenchmarkTest {
             r -> {
               seen.add(r);
               try {
-                Benchmark.appendCsv(csv, r);
+                StepReport.appendCsv(csv, r);
               } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
               }
@@ -54,7 +57,7 @@ class BenchmarkTest {
     assertEquals(reports.get(0).buildSeconds(), reports.get(1).buildSeconds());
     assertEquals(reports.get(0).graphNodes(), reports.get(1).graphNodes());
     assertTrue(reports.get(2).graphNodes() > reports.get(0).graphNodes(), "ENN graph is new");
-    for (Benchmark.Report r : reports) {
+    for (StepReport r : reports) {
       assertTrue(r.minMs() > 0 && r.minMs() <= r.medianMs(), r.summary());
       assertEquals(r.spec().batch() * 1000.0 / r.meanMs(), r.sequencesPerSecond(), 1e-9);
       assertEquals(0, r.xlaClusters(), "XLA off");
@@ -70,7 +73,7 @@ class BenchmarkTest {
 
     List<String> lines = Files.readAllLines(csv);
     assertEquals(4, lines.size(), "one header, three rows: " + lines);
-    assertEquals(String.join(",", Benchmark.CSV_HEADER), lines.get(0));
+    assertEquals(String.join(",", StepReport.CSV_HEADER), lines.get(0));
     assertTrue(lines.get(2).startsWith("lstm,cpu,off,1,6,3,8,"), lines.get(2));
     assertTrue(lines.get(3).startsWith("enn,cpu,off,1,4,3,8,4,"), lines.get(3));
   }
@@ -78,20 +81,20 @@ class BenchmarkTest {
   @Test
   void bpttWindowsAreBenchmarkedAndLabelled(@TempDir Path tmp) throws Exception {
     Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
-    Benchmark.Spec exact =
-        new Benchmark.Spec(ModelType.ENN, 4, 5, 8, 4, 5, 3, 11, 2, 2, 3, 7, new Bptt(2, false));
-    Benchmark.Report r = Benchmark.run(exact, cpu, Progress.none());
+    StepSpec exact =
+        new StepSpec(ModelType.ENN, 4, 5, 8, 4, 5, 3, 11, 2, 2, 3, 7, new Bptt(2, false));
+    StepReport r = StepTimer.run(exact, cpu, Progress.none());
     assertTrue(
         r.summary().startsWith("enn B=4 T=5 D=5 H=8 M=4, BPTT windows of 2 on"), r.summary());
     assertTrue(r.minMs() > 0, r.summary());
     Path csv = tmp.resolve("bench.csv");
-    Benchmark.appendCsv(csv, r);
-    Benchmark.Spec truncated =
-        new Benchmark.Spec(ModelType.LSTM, 4, 5, 8, 4, 5, 3, 11, 2, 2, 3, 7, new Bptt(2, true));
-    Benchmark.appendCsv(csv, Benchmark.run(truncated, cpu, Progress.none()));
-    Benchmark.appendCsv(csv, Benchmark.run(tiny(ModelType.LSTM, 4, 5), cpu, Progress.none()));
+    StepReport.appendCsv(csv, r);
+    StepSpec truncated =
+        new StepSpec(ModelType.LSTM, 4, 5, 8, 4, 5, 3, 11, 2, 2, 3, 7, new Bptt(2, true));
+    StepReport.appendCsv(csv, StepTimer.run(truncated, cpu, Progress.none()));
+    StepReport.appendCsv(csv, StepTimer.run(tiny(ModelType.LSTM, 4, 5), cpu, Progress.none()));
     List<String> lines = Files.readAllLines(csv);
-    int column = List.of(Benchmark.CSV_HEADER).indexOf("bptt");
+    int column = List.of(StepReport.CSV_HEADER).indexOf("bptt");
     assertEquals("2", lines.get(1).split(",")[column], lines.get(1));
     assertEquals("2-truncated", lines.get(2).split(",")[column], lines.get(2));
     assertEquals("whole", lines.get(3).split(",")[column], lines.get(3));
@@ -99,8 +102,8 @@ class BenchmarkTest {
 
   @Test
   void hmemBenchmarkRunsTheBabiModel() {
-    Benchmark.Report r =
-        Benchmark.run(
+    StepReport r =
+        StepTimer.run(
             tiny(ModelType.HMEM, 4, 3),
             new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1),
             Progress.none());
@@ -150,10 +153,10 @@ class BenchmarkTest {
             .addPartitionGraphs(
                 GraphDef.newBuilder().addNode(NodeDef.newBuilder().setOp("_XlaRun")))
             .build();
-    assertEquals(450, Benchmark.peakAllocatorBytes(trace));
-    assertEquals(2, Benchmark.countOps(trace, "_XlaRun"));
-    assertEquals(7, Benchmark.countOps(trace, null));
-    assertEquals("Identity@GPU x2, ApplyAdam@GPU x1", Benchmark.opHistogram(trace, 2));
+    assertEquals(450, StepTrace.peakAllocatorBytes(trace));
+    assertEquals(2, StepTrace.countOps(trace, "_XlaRun"));
+    assertEquals(7, StepTrace.countOps(trace, null));
+    assertEquals("Identity@GPU x2, ApplyAdam@GPU x1", StepTrace.opHistogram(trace, 2));
   }
 
   @Test
@@ -164,13 +167,12 @@ class BenchmarkTest {
     // 2*128*128*10 = 327,680; forward 1,611,464,704, x3 with the backward pass.
     assertEquals(
         4_834_394_112.0,
-        new Benchmark.Spec(ModelType.ENN, 128, 28, 128, 64, 28, 7, 40, 3, 1, 1, 1, Bptt.WHOLE)
+        new StepSpec(ModelType.ENN, 128, 28, 128, 64, 28, 7, 40, 3, 1, 1, 1, Bptt.WHOLE)
             .trainingFlops());
     // LSTM B=2 T=3 D=4 H=5: 3 * (3 * 2*2*9*20 + 2*2*5*10) = 3 * (2160 + 200).
     assertEquals(
         7080.0,
-        new Benchmark.Spec(ModelType.LSTM, 2, 3, 5, 1, 4, 7, 40, 3, 1, 1, 1, Bptt.WHOLE)
-            .trainingFlops());
+        new StepSpec(ModelType.LSTM, 2, 3, 5, 1, 4, 7, 40, 3, 1, 1, 1, Bptt.WHOLE).trainingFlops());
   }
 
   private static NodeDef.Builder node(String op, String device) {
@@ -184,9 +186,7 @@ class BenchmarkTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () ->
-                new Benchmark.Spec(
-                    ModelType.ENN, 0, 28, 128, 64, 28, 7, 40, 3, 10, 50, 1, Bptt.WHOLE));
+            () -> new StepSpec(ModelType.ENN, 0, 28, 128, 64, 28, 7, 40, 3, 10, 50, 1, Bptt.WHOLE));
     assertTrue(e.getMessage().contains("--batch must be > 0, got 0"), e.getMessage());
   }
 }

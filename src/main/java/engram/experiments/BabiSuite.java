@@ -1,4 +1,4 @@
-package engram.train;
+package engram.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -6,6 +6,11 @@ import engram.data.Babi;
 import engram.data.Splits;
 import engram.io.AtomicFiles;
 import engram.io.RunLock;
+import engram.runtime.Progress;
+import engram.train.EpochMetrics;
+import engram.train.RunConfig;
+import engram.train.TrainResult;
+import engram.train.Trainer;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -26,12 +31,12 @@ import org.tensorflow.proto.ConfigProto;
  * error and the number of failed tasks (error &gt; 5 %).
  *
  * <p>Each run is an ordinary engram run directory ({@code <out>/task07/run2/}), so finished runs
- * are reused and interrupted ones resume from their last checkpoint when the benchmark is started
+ * are reused and interrupted ones resume from their last checkpoint when the suite is started
  * again. The tables ({@code results.md}, {@code results.csv}) are rewritten after every task.
  */
-public final class BabiBenchmark {
+public final class BabiSuite {
 
-  private static final Logger LOG = LoggerFactory.getLogger(BabiBenchmark.class);
+  private static final Logger LOG = LoggerFactory.getLogger(BabiSuite.class);
 
   /** Task names of the release, 1-based. */
   public static final List<String> TASK_NAMES =
@@ -84,9 +89,9 @@ public final class BabiBenchmark {
 
   /**
    * @param base the H-Mem run config every task starts from (its data section names the set)
-   * @param out the benchmark directory
+   * @param out the suite directory
    */
-  public BabiBenchmark(
+  public BabiSuite(
       RunConfig base, Path dataDir, Path out, Progress progress, ConfigProto sessionConfig) {
     this.base = base;
     this.dataDir = dataDir;
@@ -189,13 +194,13 @@ public final class BabiBenchmark {
     ObjectNode patch = RunConfig.json().createObjectNode();
     patch.putObject("data").put("task", task);
     patch.putObject("train").put("seed", base.train().seed() + run - 1);
-    return base.merged(patch, "babi benchmark");
+    return base.merged(patch, "babi suite");
   }
 
   /** {validation accuracy, test accuracy} of a finished run directory, or null. */
   private static double[] finished(Path dir) throws IOException {
     Path result = dir.resolve(Trainer.RESULT_FILE);
-    Path metrics = dir.resolve(MetricsCsv.FILE);
+    Path metrics = dir.resolve(Trainer.METRICS_FILE);
     if (!Files.exists(result) || !Files.exists(metrics)) {
       return null;
     }

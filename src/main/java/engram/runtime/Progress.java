@@ -1,4 +1,4 @@
-package engram.train;
+package engram.runtime;
 
 import java.time.Duration;
 import java.util.Locale;

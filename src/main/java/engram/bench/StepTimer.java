@@ -1,0 +1,187 @@
+package engram.bench;
+
+import engram.data.Batch;
+import engram.data.Batches;
+import engram.io.AtomicFiles;
+import engram.runtime.Compute;
+import engram.runtime.Progress;
+import engram.train.DivergenceException;
+import engram.train.TrainingGraph;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.tensorflow.proto.RunMetadata;
+
+/**
+ * Times engram's real training step: the {@link TrainingGraph} the trainer builds (model, loss,
+ * gradients, clipping, Adam, BatchNorm updates), fed random inputs of the requested shape.
+ *
+ * <p>A run builds the graph, takes {@code warmup} steps (the first one includes XLA compilation and
+ * is reported on its own), times {@code steps} steps one {@code Session.run} each, exactly as the
+ * trainer calls them (inputs copied from host buffers, loss and accuracy fetched), then traces one
+ * more step to read the allocator's peak and count the XLA clusters TensorFlow actually ran.
+ */
+public final class StepTimer {
+
+  private StepTimer() {}
+
+  /** Times {@code spec} on {@code compute}. */
+  public static StepReport run(StepSpec spec, Compute compute, Progress progress) {
+    return run(List.of(spec), compute, progress, null, r -> {}).get(0);
+  }
+
+  /**
+   * Times every spec in order, handing each report to {@code sink} as soon as it exists. Specs that
+   * differ only in the batch size share one graph (its batch dimension is free), so a sweep over B
+   * builds the graph once; XLA still compiles each new shape, which the first step reports.
+   */
+  public static List<StepReport> run(
+      List<StepSpec> specs,
+      Compute compute,
+      Progress progress,
+      Path traceFile,
+      Consumer<StepReport> sink) {
+    List<StepReport> reports = new ArrayList<>();
+    TrainingGraph g = null;
+    StepSpec built = null;
+    double buildSeconds = 0;
+    int graphNodes = 0;
+    try {
+      for (StepSpec spec : specs) {
+        if (built == null || !built.withBatch(1).equals(spec.withBatch(1))) {
+          if (g != null) {
+            g.close();
+            g = null;
+          }
+          long start = System.nanoTime();
+          g =
+              new TrainingGraph(
+                  spec.modelConfig(),
+                  spec.inputs(),
+                  spec.numClasses(),
+                  spec.seed(),
+                  spec.clipnorm(),
+                  true,
+                  spec.bptt(),
+                  compute.sessionConfig());
+          buildSeconds = (System.nanoTime() - start) / 1e9;
+          graphNodes = count(g.graph().operations());
+          built = spec;
+        }
+        StepReport r = time(g, spec, compute, progress, buildSeconds, graphNodes, traceFile);
+        sink.accept(r);
+        reports.add(r);
+      }
+    } finally {
+      if (g != null) {
+        g.close();
+      }
+    }
+    return reports;
+  }
+
+  private static StepReport time(
+      TrainingGraph g,
+      StepSpec spec,
+      Compute compute,
+      Progress progress,
+      double buildSeconds,
+      int graphNodes,
+      Path traceFile) {
+    RandomData data = new RandomData(spec);
+    Batch batch = Batch.forDataset(data, spec.batch());
+    Batches order = Batches.inOrder(data, spec.batch());
+    long step = 0;
+    double firstStepMs = 0;
+    try (Progress.Task task = progress.start("warm-up", spec.warmup())) {
+      for (int i = 0; i < spec.warmup(); i++) {
+        order.fill((int) (step % order.count()), batch);
+        long t0 = System.nanoTime();
+        g.trainStep(batch, 1e-3f, new long[] {spec.seed(), step++});
+        if (i == 0) {
+          firstStepMs = (System.nanoTime() - t0) / 1e6;
+        }
+        task.update(i + 1, "");
+      }
+    }
+    double[] ms = new double[spec.steps()];
+    try (Progress.Task task = progress.start("timed", spec.steps())) {
+      for (int i = 0; i < ms.length; i++) {
+        order.fill((int) (step % order.count()), batch);
+        long t0 = System.nanoTime();
+        TrainingGraph.BatchResult r = g.trainStep(batch, 1e-3f, new long[] {spec.seed(), step++});
+        ms[i] = (System.nanoTime() - t0) / 1e6;
+        if (!Double.isFinite(r.loss())) {
+          throw new DivergenceException("benchmark loss became " + r.loss() + " at step " + step);
+        }
+        task.update(i + 1, String.format(Locale.ROOT, "%.2f ms", ms[i]));
+      }
+    }
+    order.fill(0, batch);
+    RunMetadata trace = g.tracedTrainStep(batch, 1e-3f, new long[] {spec.seed(), step});
+    if (traceFile != null) {
+      try {
+        AtomicFiles.write(traceFile, trace.toByteArray());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    double mean = Arrays.stream(ms).average().orElseThrow();
+    double[] sorted = ms.clone();
+    Arrays.sort(sorted);
+    double median =
+        sorted.length % 2 == 1
+            ? sorted[sorted.length / 2]
+            : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    boolean gpu = compute.resolvedDevice() == Compute.Device.GPU;
+    return new StepReport(
+        spec,
+        compute.resolvedDevice(),
+        compute.xlaEnabled(),
+        compute.threads() != null ? compute.threads() : Runtime.getRuntime().availableProcessors(),
+        g.params().trainableCount(),
+        graphNodes,
+        buildSeconds,
+        firstStepMs,
+        mean,
+        median,
+        sorted[0],
+        spec.batch() * 1000.0 / mean,
+        gpu ? StepTrace.peakAllocatorBytes(trace) : 0,
+        peakRssBytes(),
+        StepTrace.countOps(trace, "_XlaRun"),
+        StepTrace.countOps(trace, null),
+        StepTrace.opHistogram(trace, 8),
+        StepTrace.opMicros(trace).values().stream().mapToLong(Long::longValue).sum() / 1000.0,
+        StepTrace.opTimes(trace, 5));
+  }
+
+  /** Peak resident set size of this process from /proc/self/status, or 0 off Linux. */
+  static long peakRssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux: no peak to report
+    }
+    return 0;
+  }
+
+  private static int count(java.util.Iterator<?> it) {
+    int n = 0;
+    while (it.hasNext()) {
+      it.next();
+      n++;
+    }
+    return n;
+  }
+}
