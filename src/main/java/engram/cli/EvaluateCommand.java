@@ -4,7 +4,7 @@ import engram.data.Dataset;
 import engram.data.Splits;
 import engram.io.OutputPaths;
 import engram.train.Evaluator;
-import engram.train.Trainer;
+import engram.train.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -59,7 +59,7 @@ final class EvaluateCommand implements Callable<Integer> {
     if (logits != null) {
       OutputPaths.checkFile(logits, "--logits");
     }
-    Splits data = Splits.load(Trainer.savedConfig(run, Evaluator.RUN_FIX).data(), common.dataDir);
+    Splits data = Splits.load(RunDirectory.config(run, Evaluator.RUN_FIX).data(), common.dataDir);
     common.logCompute();
     Dataset set = CommonOptions.split(data, split);
     Evaluator.Evaluation e =

@@ -10,7 +10,7 @@ import engram.io.FileProblem;
 import engram.io.OutputPaths;
 import engram.train.Evaluator;
 import engram.train.RunConfig;
-import engram.train.Trainer;
+import engram.train.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +76,7 @@ final class ExportCommand implements Callable<Integer> {
     // The model is written beside --out, then moved into place: its directory must take files.
     OutputPaths.checkDirectory(
         Files.exists(out) ? out.toAbsolutePath().normalize().getParent() : out, "--out");
-    RunConfig config = Trainer.savedConfig(run, Evaluator.RUN_FIX);
+    RunConfig config = RunDirectory.config(run, Evaluator.RUN_FIX);
     ObjectNode result = readResult(run);
     // result.json says "best" or "last" for the weights the test set was scored with.
     String which =

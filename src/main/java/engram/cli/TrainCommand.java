@@ -8,6 +8,7 @@ import engram.data.Splits;
 import engram.io.OutputPaths;
 import engram.models.ModelType;
 import engram.train.RunConfig;
+import engram.train.RunDirectory;
 import engram.train.TrainResult;
 import engram.train.Trainer;
 import java.nio.file.Path;
@@ -294,7 +295,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--resume needs --out <run directory>");
     }
     RunConfig saved =
-        Trainer.savedConfig(
+        RunDirectory.config(
             out,
             "--resume continues the --out directory of an earlier engram train; drop --resume to"
                 + " start a new run");

@@ -9,6 +9,7 @@ import engram.io.RunLock;
 import engram.runtime.Progress;
 import engram.train.EpochMetrics;
 import engram.train.RunConfig;
+import engram.train.RunDirectory;
 import engram.train.TrainResult;
 import engram.train.Trainer;
 import java.io.IOException;
@@ -161,7 +162,8 @@ public final class BabiSuite {
       if (scores == null) {
         Splits data = Splits.load(config.data(), dataDir);
         TrainResult result =
-            new Trainer(config, data, dir, progress, sessionConfig).run(Trainer.hasCheckpoint(dir));
+            new Trainer(config, data, dir, progress, sessionConfig)
+                .run(RunDirectory.hasCheckpoint(dir));
         List<EpochMetrics> h = result.history();
         scores = new double[] {h.get(h.size() - 1).valAccuracy(), result.testAccuracy()};
       }
@@ -199,8 +201,8 @@ public final class BabiSuite {
 
   /** {validation accuracy, test accuracy} of a finished run directory, or null. */
   private static double[] finished(Path dir) throws IOException {
-    Path result = dir.resolve(Trainer.RESULT_FILE);
-    Path metrics = dir.resolve(Trainer.METRICS_FILE);
+    Path result = dir.resolve(RunDirectory.RESULT_FILE);
+    Path metrics = dir.resolve(RunDirectory.METRICS_FILE);
     if (!Files.exists(result) || !Files.exists(metrics)) {
       return null;
     }

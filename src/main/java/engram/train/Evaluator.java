@@ -94,7 +94,7 @@ public final class Evaluator {
       Progress progress,
       ConfigProto sessionConfig)
       throws IOException {
-    RunConfig config = Trainer.savedConfig(runDir, RUN_FIX);
+    RunConfig config = RunDirectory.config(runDir, RUN_FIX);
     Checkpoints checkpoints =
         new Checkpoints(runDir, config.train().keepCheckpoints(), "--weights");
     String name = checkpoints.resolve(checkpoint);

@@ -9,8 +9,11 @@ import java.util.Locale;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
-/** {@code metrics.csv}: one row per completed epoch, rewritten atomically from the history. */
-final class MetricsCsv {
+/**
+ * {@code metrics.csv}: one row per completed epoch, rewritten atomically from the history at each
+ * epoch's end (so a resumed run's file holds exactly the epochs its checkpoint has seen).
+ */
+final class MetricsCsv implements TrainingListener {
 
   static final String FILE = "metrics.csv";
   static final String[] HEADER = {
@@ -24,7 +27,10 @@ final class MetricsCsv {
     "ms_per_step"
   };
 
-  private MetricsCsv() {}
+  @Override
+  public void onEpochEnd(TrainingRun run, EpochMetrics metrics) throws IOException {
+    write(run.runDir(), run.state().history());
+  }
 
   static void write(Path runDir, List<EpochMetrics> history) throws IOException {
     StringWriter out = new StringWriter();

@@ -44,7 +44,7 @@ import org.apache.commons.csv.CSVRecord;
  *
  * Both files are rewritten atomically each epoch, and reloaded when a run resumes.
  */
-public final class TraceMonitor {
+public final class TraceMonitor implements TrainingListener {
 
   public static final String STATS = "trace-stats.csv";
   public static final String ARRAYS = "trace.h5";
@@ -83,6 +83,16 @@ public final class TraceMonitor {
   TraceMonitor(Path runDir, Dataset source) {
     this.runDir = runDir;
     this.sample = new Subset(source, IntStream.range(0, Math.min(SAMPLE, source.size())).toArray());
+  }
+
+  @Override
+  public void onTrainBegin(TrainingRun run) throws IOException {
+    restore(run.state().epoch());
+  }
+
+  @Override
+  public void onEpochEnd(TrainingRun run, EpochMetrics metrics) throws IOException {
+    record(run.graph(), metrics.epoch(), run.config().train().seed());
   }
 
   /** Reloads what earlier epochs (up to {@code epochs}) recorded, for a resumed run. */

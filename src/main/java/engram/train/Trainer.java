@@ -1,6 +1,5 @@
 package engram.train;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.data.Batch;
 import engram.data.Batches;
 import engram.data.Dataset;
@@ -10,20 +9,21 @@ import engram.io.FileProblem;
 import engram.io.RunLock;
 import engram.runtime.Progress;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.ConfigProto;
 
 /**
- * Trains a sequence classifier: seeded shuffled mini-batches, one session run per step, validation
- * after every epoch, a checkpoint at every epoch end, and a final test evaluation.
+ * Trains a model: seeded shuffled mini-batches, one session run per step, validation after every
+ * epoch, and a final test evaluation. Everything else is a {@link TrainingListener} the loop calls:
+ * the learning-rate schedule, the divergence check, the memory monitor, checkpoints, the metrics
+ * CSV, early stopping, and any the caller adds ({@link #addListener}).
  *
  * <p>Run directory layout: {@code config.json} (the resolved config), {@code metrics.csv}, {@code
  * checkpoints/}, {@code checkpoint.json} and, once finished, {@code result.json}. Everything random
@@ -34,19 +34,13 @@ import org.tensorflow.proto.ConfigProto;
 public final class Trainer {
 
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-  static final String CONFIG_FILE = "config.json";
-
-  /** The finished run's test metrics, written when training ends. */
-  public static final String RESULT_FILE = "result.json";
-
-  /** Per-epoch metrics, rewritten after every epoch. */
-  public static final String METRICS_FILE = MetricsCsv.FILE;
 
   private final RunConfig config;
   private final Splits data;
   private final Path runDir;
   private final Progress progress;
   private final ConfigProto sessionConfig;
+  private final List<TrainingListener> extraListeners = new ArrayList<>();
 
   /**
    * @param sessionConfig TensorFlow session options (threads, devices); null for the defaults
@@ -71,49 +65,6 @@ public final class Trainer {
   }
 
   /**
-   * Reads the config saved in run directory {@code runDir}.
-   *
-   * @param fix what to do when {@code runDir} is not a run directory, e.g. "--run takes the --out
-   *     directory of an earlier engram train"
-   */
-  public static RunConfig savedConfig(Path runDir, String fix) throws FileProblem {
-    if (!Files.isDirectory(runDir)) {
-      throw new FileProblem(
-          runDir,
-          (Files.exists(runDir) ? "is a file, not a run directory" : "no such run directory")
-              + "; "
-              + fix);
-    }
-    Path file = runDir.resolve(CONFIG_FILE);
-    if (!Files.exists(file)) {
-      throw new FileProblem(
-          file, "missing, so " + runDir + " is not an engram run directory; " + fix);
-    }
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw FileProblem.cannotRead(file, e);
-    }
-    try {
-      return RunConfig.fromJson(text, CONFIG_FILE);
-    } catch (IllegalArgumentException e) {
-      throw new FileProblem(
-          file,
-          "damaged or edited ("
-              + e.getMessage().replaceFirst("^" + CONFIG_FILE + ": ", "")
-              + "); train writes it at the start of a run: restore it, or train again into a new"
-              + " --out",
-          e);
-    }
-  }
-
-  /** Whether {@code runDir} holds a checkpoint to resume from. */
-  public static boolean hasCheckpoint(Path runDir) {
-    return Files.exists(runDir.resolve(Checkpoints.POINTER));
-  }
-
-  /**
    * Trains to the end (or resumes from the last checkpoint when {@code resume}) and evaluates the
    * test split.
    *
@@ -135,7 +86,7 @@ public final class Trainer {
     try (RunLock lock = RunLock.acquire(runDir, "--out")) {
       Checkpoints checkpoints =
           new Checkpoints(runDir, t.keepCheckpoints(), "--resume --from-epoch");
-      String start = startingCheckpoint(checkpoints, resume, fromEpoch);
+      String start = RunDirectory.startingCheckpoint(runDir, checkpoints, resume, fromEpoch);
       TrainerState state =
           start == null ? TrainerState.initial(t.learningRate()) : checkpoints.readState(start);
       if (state.epoch() > t.epochs()) {
@@ -153,48 +104,6 @@ public final class Trainer {
     }
   }
 
-  /** The checkpoint a run starts from, or null for a fresh start. */
-  private String startingCheckpoint(Checkpoints checkpoints, boolean resume, int fromEpoch)
-      throws IOException {
-    if (!resume) {
-      if (fromEpoch >= 0) {
-        throw new IllegalArgumentException("--from-epoch needs --resume");
-      }
-      if (checkpoints.any()) {
-        throw new IllegalArgumentException(
-            runDir
-                + " already holds checkpoints; pass --resume to continue it or choose another"
-                + " --out");
-      }
-      return null;
-    }
-    if (fromEpoch >= 0) {
-      String name = checkpoints.resolve(String.valueOf(fromEpoch));
-      Optional<Checkpoints.Pointer> pointer = Optional.empty();
-      try {
-        pointer = checkpoints.pointer();
-      } catch (FileProblem damaged) {
-        // --from-epoch is the way around a damaged pointer; the pointer is rewritten at epoch end
-      }
-      pointer
-          .filter(p -> p.latest().compareTo(name) > 0)
-          .ifPresent(
-              p ->
-                  LOG.warn(
-                      "resuming from {} although the latest checkpoint is {}: the epochs after"
-                          + " {} are trained again and their checkpoints replaced",
-                      name,
-                      p.latest(),
-                      fromEpoch));
-      return name;
-    }
-    if (!checkpoints.any()) {
-      LOG.info("no checkpoint in {} yet; starting from scratch", runDir);
-      return null;
-    }
-    return checkpoints.resolve("latest");
-  }
-
   private TrainResult train(Checkpoints checkpoints, String start, TrainerState state)
       throws IOException {
     TrainConfig t = config.train();
@@ -210,7 +119,7 @@ public final class Trainer {
             state.epoch(),
             state.globalStep());
       }
-      AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson() + "\n");
+      AtomicFiles.writeString(runDir.resolve(RunDirectory.CONFIG_FILE), config.toJson() + "\n");
       LOG.info(
           "{} with {} trainable parameters; {} train / {} validation / {} test examples of {};"
               + " TensorFlow {}",
@@ -230,40 +139,29 @@ public final class Trainer {
                 : "exact: the whole sequence's gradient, middle windows recomputed");
       }
 
-      // The memory monitor watches a fixed sample: validation examples, else training ones.
-      TraceMonitor monitor = null;
-      if (t.monitor() && g.hasMemory()) {
-        monitor =
-            new TraceMonitor(
-                runDir, data.validation().size() > 0 ? data.validation() : data.train());
-        monitor.restore(state.epoch());
+      TrainingRun run = new TrainingRun(config, runDir, g, data, state);
+      List<TrainingListener> all = listeners(g, checkpoints);
+      for (TrainingListener l : all) {
+        l.onTrainBegin(run);
       }
-      DivergenceRule.Watch watch = new DivergenceRule.Watch(t.divergence(), state.referenceLoss());
-      boolean stopped = false;
-      while (state.epoch() < t.epochs() && !stopped) {
-        state = trainEpoch(g, state, watch, checkpoints);
+      while (run.state().epoch() < t.epochs() && run.stopReason() == null) {
+        EpochMetrics metrics = trainEpoch(run, all);
         try {
-          if (monitor != null) {
-            monitor.record(g, state.epoch(), t.seed());
+          for (TrainingListener l : all) {
+            l.onEpochEnd(run, metrics);
           }
-          // While the loss is out of bounds, the checkpoint before it left them is kept.
-          checkpoints.save(g, state, watch.aboveSince() - 1);
-          MetricsCsv.write(runDir, state.history());
         } catch (FileProblem e) {
           throw e.withAdvice(
               "the run stopped in epoch "
-                  + state.epoch()
+                  + metrics.epoch()
                   + "'s end; once fixed, continue it from its last checkpoint with --resume --out "
                   + runDir);
         }
-        stopped =
-            t.earlyStoppingPatience() > 0 && state.epochsSinceBest() >= t.earlyStoppingPatience();
-        if (stopped) {
-          LOG.info(
-              "early stopping: no validation-loss improvement for {} epochs",
-              state.epochsSinceBest());
+        if (run.stopReason() != null) {
+          LOG.info(run.stopReason());
         }
       }
+      state = run.state();
 
       String weights = "last";
       if (t.restoreBest() && state.bestEpoch() > 0 && state.bestEpoch() != state.epoch()) {
@@ -283,16 +181,59 @@ public final class Trainer {
       TrainResult result =
           new TrainResult(
               runDir, state.epoch(), test.loss(), accuracy, params, state.history(), weights);
-      writeResult(result);
+      RunDirectory.writeResult(runDir, config, result);
+      for (TrainingListener l : all) {
+        l.onTrainEnd(run, result);
+      }
       return result;
     }
   }
 
-  private TrainerState trainEpoch(
-      TrainingGraph g, TrainerState state, DivergenceRule.Watch watch, Checkpoints checkpoints)
+  /**
+   * The listeners in the order they must run at an epoch's end: the schedule, the divergence check,
+   * the memory monitor and the user's change or record the state the checkpoint then saves; the
+   * metrics CSV and early stopping follow.
+   */
+  private List<TrainingListener> listeners(TrainingGraph g, Checkpoints checkpoints) {
+    TrainConfig t = config.train();
+    List<TrainingListener> all = new ArrayList<>();
+    all.add(new LearningRateScheduler(t.schedule()));
+    all.add(new DivergenceCheck(t.divergence(), checkpoints));
+    if (t.monitor() && g.hasMemory()) {
+      // The memory monitor watches a fixed sample: validation examples, else training ones.
+      all.add(
+          new TraceMonitor(
+              runDir, data.validation().size() > 0 ? data.validation() : data.train()));
+    }
+    all.addAll(extraListeners);
+    all.add(new CheckpointSaver(checkpoints));
+    all.add(new MetricsCsv());
+    if (t.earlyStoppingPatience() > 0) {
+      all.add(new EarlyStopping(t.earlyStoppingPatience()));
+    }
+    return all;
+  }
+
+  /**
+   * Adds {@code listener}. At an epoch's end it runs after the schedule, the divergence check and
+   * the memory monitor and before the checkpoint, so what it changes in the state is saved with the
+   * epoch and a resumed run continues as the uninterrupted one would.
+   */
+  public Trainer addListener(TrainingListener listener) {
+    extraListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /** Trains and validates one epoch; the run's state then counts it. */
+  private EpochMetrics trainEpoch(TrainingRun run, List<TrainingListener> listeners)
       throws IOException {
     TrainConfig t = config.train();
+    TrainerState state = run.state();
+    TrainingGraph g = run.graph();
     int epoch = state.epoch() + 1;
+    for (TrainingListener l : listeners) {
+      l.onEpochBegin(run, epoch);
+    }
     Dataset train = data.train();
     Batches batches = Batches.shuffled(train, t.batchSize(), shuffleSeed(t.seed(), epoch));
     Batch batch = Batch.forDataset(train, t.batchSize());
@@ -306,15 +247,17 @@ public final class Trainer {
         progress.start(String.format("epoch %d/%d", epoch, t.epochs()), batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
         batches.fill(b, batch);
+        TrainingListener.Step begin =
+            new TrainingListener.Step(epoch, b + 1, batches.count(), step, null);
+        for (TrainingListener l : listeners) {
+          l.onBatchBegin(run, begin);
+        }
         TrainingGraph.BatchResult r = g.trainStep(batch, lr, new long[] {t.seed(), step});
+        TrainingListener.Step end =
+            new TrainingListener.Step(epoch, b + 1, batches.count(), step, r);
         step++;
-        DivergenceRule.Verdict diverged = watch.check(epoch, b + 1, r.loss());
-        if (diverged != null) {
-          throw new DivergenceException(
-              diverged.what()
-                  + "; stopped. Last good checkpoint: "
-                  + lastGood(checkpoints, diverged.sinceEpoch())
-                  + ". Train again with a lower --lr, or --clipnorm 1.");
+        for (TrainingListener l : listeners) {
+          l.onBatchEnd(run, end);
         }
         lossSum += r.loss() * r.size();
         correct += r.correct();
@@ -356,32 +299,11 @@ public final class Trainer {
             metrics.learningRate(),
             seconds,
             metrics.msPerStep()));
-    LrSchedule.Decision next =
-        t.schedule().next(epoch, state.learningRate(), val.loss(), state.plateau());
-    if (next.learningRate() != state.learningRate()) {
-      LOG.info(
-          String.format(
-              Locale.ROOT,
-              "learning rate %.3g -> %.3g",
-              state.learningRate(),
-              next.learningRate()));
-    }
     // Keras EarlyStopping(min_delta=0): any decrease counts.
     boolean improved = data.validation().size() > 0 && val.loss() < state.bestValLoss();
-    return state.after(metrics, step, next, improved, watch.reference());
-  }
-
-  /** The newest checkpoint written before epoch {@code since}, whose loss was in bounds. */
-  private String lastGood(Checkpoints checkpoints, int since) {
-    List<Integer> good = checkpoints.completeEpochs();
-    good.removeIf(e -> e >= since);
-    return good.isEmpty()
-        ? "none"
-        : "epoch "
-            + good.get(good.size() - 1)
-            + " ("
-            + runDir.resolve("checkpoints").resolve(Checkpoints.name(good.get(good.size() - 1)))
-            + ")";
+    long steps = step;
+    run.update(s -> s.after(metrics, steps, improved));
+    return metrics;
   }
 
   /** Mean loss and total correct over {@code set}. */
@@ -434,7 +356,7 @@ public final class Trainer {
             runDir + " already holds checkpoints; choose another --out");
       }
       g.setWeights(weights);
-      AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson() + "\n");
+      AtomicFiles.writeString(runDir.resolve(RunDirectory.CONFIG_FILE), config.toJson() + "\n");
       checkpoints.save(g, TrainerState.initial(config.train().learningRate()), 0);
     }
   }
@@ -445,19 +367,5 @@ public final class Trainer {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
-  }
-
-  private void writeResult(TrainResult r) throws IOException {
-    ObjectNode node = RunConfig.json().createObjectNode();
-    node.put("model", config.model().type().toString());
-    node.put("epochs", r.epochs());
-    node.put("test_loss", r.testLoss());
-    node.put("test_accuracy", r.testAccuracy());
-    node.put("test_weights", r.testWeights());
-    node.put("trainable_parameters", r.trainableParameters());
-    node.put("mean_epoch_seconds", r.meanEpochSeconds());
-    node.put("mean_ms_per_step", r.meanMsPerStep());
-    node.put("tensorflow", TensorFlow.version());
-    AtomicFiles.writeString(runDir.resolve(RESULT_FILE), node.toPrettyString() + "\n");
   }
 }

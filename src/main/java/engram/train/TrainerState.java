@@ -48,22 +48,41 @@ public record TrainerState(
     return epoch - bestEpoch;
   }
 
-  TrainerState after(
-      EpochMetrics metrics,
-      long steps,
-      LrSchedule.Decision next,
-      boolean improved,
-      double referenceLoss) {
+  /**
+   * This state after {@code metrics.epoch()}: its metrics in the history, {@code steps} steps done,
+   * and its validation loss as the best if {@code improved}. Rate, plateau memory and reference
+   * loss are the listeners' to change ({@link #withSchedule}, {@link #withReferenceLoss}).
+   */
+  TrainerState after(EpochMetrics metrics, long steps, boolean improved) {
     List<EpochMetrics> h = new ArrayList<>(history);
     h.add(metrics);
     return new TrainerState(
         metrics.epoch(),
         steps,
-        next.learningRate(),
-        next.plateau(),
+        learningRate,
+        plateau,
         improved ? metrics.valLoss() : bestValLoss,
         improved ? metrics.epoch() : bestEpoch,
         h,
         referenceLoss);
+  }
+
+  /** This state with the schedule's rate for the next epoch and its plateau memory. */
+  public TrainerState withSchedule(LrSchedule.Decision next) {
+    return new TrainerState(
+        epoch,
+        globalStep,
+        next.learningRate(),
+        next.plateau(),
+        bestValLoss,
+        bestEpoch,
+        history,
+        referenceLoss);
+  }
+
+  /** This state with {@code loss} as the divergence rule's reference. */
+  public TrainerState withReferenceLoss(double loss) {
+    return new TrainerState(
+        epoch, globalStep, learningRate, plateau, bestValLoss, bestEpoch, history, loss);
   }
 }

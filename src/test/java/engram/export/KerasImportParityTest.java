@@ -11,7 +11,7 @@ import engram.runtime.Progress;
 import engram.testing.Npz;
 import engram.testing.ParityFixtures;
 import engram.train.Evaluator;
-import engram.train.Trainer;
+import engram.train.RunDirectory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -49,7 +49,7 @@ class KerasImportParityTest {
             DATA.toString());
     assertEquals(0, code, err.toString());
 
-    Splits data = Splits.load(Trainer.savedConfig(run, "test").data(), DATA);
+    Splits data = Splits.load(RunDirectory.config(run, "test").data(), DATA);
     Evaluator.Evaluation e =
         Evaluator.evaluate(run, "latest", data.test(), true, Progress.none(), null);
     Map<String, Npz.Array> python = Npz.read(dir.resolve("predictions.npz"));
