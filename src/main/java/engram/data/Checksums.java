@@ -22,7 +22,20 @@ public final class Checksums {
    * @throws IOException if the file cannot be read
    */
   public static String sha256(Path file) throws IOException {
-    MessageDigest digest = newSha256();
+    return hash(file, "SHA-256");
+  }
+
+  /**
+   * SHA-1 of a file's bytes, for datasets whose published checksums are SHA-1 (WikiText-103).
+   *
+   * @return 40 lowercase hex digits, the format {@code sha1sum} prints
+   */
+  public static String sha1(Path file) throws IOException {
+    return hash(file, "SHA-1");
+  }
+
+  private static String hash(Path file, String algorithm) throws IOException {
+    MessageDigest digest = newDigest(algorithm);
     byte[] buffer = new byte[BUFFER_BYTES];
     try (InputStream in = Files.newInputStream(file)) {
       int n;
@@ -33,12 +46,12 @@ public final class Checksums {
     return HexFormat.of().formatHex(digest.digest());
   }
 
-  private static MessageDigest newSha256() {
+  private static MessageDigest newDigest(String algorithm) {
     try {
-      return MessageDigest.getInstance("SHA-256");
+      return MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
-      // Every Java platform is required to provide SHA-256 (MessageDigest javadoc).
-      throw new IllegalStateException("this JVM provides no SHA-256 MessageDigest", e);
+      // Every Java platform is required to provide SHA-1 and SHA-256 (MessageDigest javadoc).
+      throw new IllegalStateException("this JVM provides no " + algorithm + " MessageDigest", e);
     }
   }
 }
