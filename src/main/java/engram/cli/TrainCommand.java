@@ -302,7 +302,8 @@ final class TrainCommand implements Callable<Integer> {
     String again = "; drop it (on --resume only --epochs may change)";
     ObjectNode asked = RunConfig.json().createObjectNode();
     if (preset != null) {
-      RunConfig fromPreset = RunConfig.readPreset(preset);
+      String text = RunConfig.presetText(preset);
+      RunConfig fromPreset = RunConfig.parsePreset(text, preset.toString());
       if (fromPreset.model().type() != saved.model().type()) {
         throw new IllegalArgumentException(
             "--preset "
@@ -315,7 +316,7 @@ final class TrainCommand implements Callable<Integer> {
                 + saved.model().type()
                 + again);
       }
-      asked = (ObjectNode) RunConfig.json().readTree(java.nio.file.Files.readString(preset));
+      asked = (ObjectNode) RunConfig.json().readTree(text);
     }
     if (model != null && model != saved.model().type()) {
       throw new IllegalArgumentException(

@@ -112,7 +112,8 @@ public final class WikiText {
       FileSpec spec = version.files.get(i);
       Path file = verifyChecksum(folder.resolve(spec.name()), spec, version);
       splits[i] = read(file, vocabulary, i == 0, unknown);
-      long lines = Arrays.stream(splits[i]).filter(t -> t == vocabulary.id(Vocabulary.EOS)).count();
+      int eos = vocabulary.id(Vocabulary.EOS);
+      long lines = Arrays.stream(splits[i]).filter(t -> t == eos).count();
       if (lines != spec.lines() || splits[i].length != spec.tokens()) {
         throw new DataException(
             file,

@@ -162,8 +162,8 @@ public final class BabiSuite {
       if (scores == null) {
         Splits data = Splits.load(config.data(), dataDir);
         TrainResult result =
-            new Trainer(config, data, dir, progress, sessionConfig)
-                .run(RunDirectory.hasCheckpoint(dir));
+            // Resuming a run without a checkpoint starts it afresh.
+            new Trainer(config, data, dir, progress, sessionConfig).run(true);
         List<EpochMetrics> h = result.history();
         scores = new double[] {h.get(h.size() - 1).valAccuracy(), result.testAccuracy()};
       }

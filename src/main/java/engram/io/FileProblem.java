@@ -21,12 +21,12 @@ public class FileProblem extends IOException {
 
   private static final long serialVersionUID = 1L;
 
-  /** What the operating system says when a disk is full (ENOSPC), in TensorFlow's messages too. */
-  static final String NO_SPACE = "No space left on device";
-
-  /** TensorFlow's and the OS's messages on broken files, and what they mean, in short. */
+  /**
+   * TensorFlow's and the OS's messages on broken files, and what they mean, in short. The first is
+   * a full disk (ENOSPC), which TensorFlow's messages quote as the OS words it.
+   */
   private static final String[][] KNOWN = {
-    {NO_SPACE, "no space left on device"},
+    {"No space left on device", "no space left on device"},
     {"Checksum does not match", "checksum mismatch"},
     {"checksum mismatch", "checksum mismatch"},
     {"Read less bytes than requested", "the file ends early"},

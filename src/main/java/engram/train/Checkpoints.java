@@ -171,13 +171,6 @@ final class Checkpoints {
     }
   }
 
-  /** Restores checkpoint {@code name} into {@code graph} and returns its trainer state. */
-  TrainerState restore(TrainingGraph graph, String name) throws FileProblem {
-    TrainerState state = readState(name);
-    restoreVariables(graph, name);
-    return state;
-  }
-
   /** Restores only the variables of checkpoint {@code name}. */
   void restoreVariables(TrainingGraph graph, String name) throws FileProblem {
     restoreWith(name, graph::restore);

@@ -133,14 +133,17 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
 
   /** Reads a preset file and merges it over the defaults of its {@code model.type}. */
   public static RunConfig readPreset(Path file) throws IOException {
-    String text;
+    return parsePreset(presetText(file), file.toString());
+  }
+
+  /** The text of preset file {@code file}; a missing file is a usage error naming models/. */
+  public static String presetText(Path file) throws IOException {
     try {
-      text = Files.readString(file);
+      return Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(
           file + ": preset not found; presets live in models/, e.g. models/enn-mnist.json");
     }
-    return parsePreset(text, file.toString());
   }
 
   /** Merges preset JSON {@code text} over the defaults of its {@code model.type}. */

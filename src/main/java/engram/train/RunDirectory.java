@@ -69,11 +69,6 @@ public final class RunDirectory {
     }
   }
 
-  /** Whether {@code runDir} holds a checkpoint to resume from. */
-  public static boolean hasCheckpoint(Path runDir) {
-    return Files.exists(runDir.resolve(Checkpoints.POINTER));
-  }
-
   /** The checkpoint a run starts from, or null for a fresh start. */
   static String startingCheckpoint(
       Path runDir, Checkpoints checkpoints, boolean resume, int fromEpoch) throws IOException {
