@@ -7,7 +7,9 @@
 #  3. trains and records the one-epoch EngramClassifier afresh,
 #  4. runs engram's parity tests against the fresh fixtures;
 #  5. exports a briefly trained ENN, LSTM and H-Mem as SavedModels and checks that Python TensorFlow loads
-#     them (saved_model_cli lists the signature) and predicts what engram's `predict` does.
+#     them (saved_model_cli lists the signature) and predicts what engram's `predict` does;
+#  6. trains the ENN MNIST preset for 2 epochs and reads its TensorBoard event files back with
+#     TensorBoard's own reader: they must hold the values of metrics.csv and trace-stats.csv.
 # Needs Python 3.10-3.12, PyPI access and the MNIST files (ENGRAM_DATA, default ../shared/data).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,4 +39,7 @@ for m in enn lstm hmem; do
     --out "$fresh/$m-predictions.csv" --request "$fresh/$m-request.json"
   "$py" parity/savedmodel.py "$fresh/$m-model" "$fresh/$m-request.json" "$fresh/$m-predictions.csv"
 done
+java -jar target/engram.jar train --preset models/enn-mnist.json --epochs 2 --data-dir "$data" \
+  --out "$fresh/enn-tensorboard" --progress none
+"$py" parity/events.py "$fresh/enn-tensorboard"
 echo "parity: engram matches tensorflow-engram $("$py" -c 'import importlib.metadata as m; print(m.version("tensorflow-engram"))') (reports in target/parity-report/)"

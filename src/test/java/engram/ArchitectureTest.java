@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> bench,
- * experiments, export, viz -> cli; data beside train; runtime (devices, progress) and io (files and
- * their problems) at the bottom, io depending on nothing but the JDK.
+ * experiments, export, viz -> cli; data beside models; tasks (losses and metrics) over data and
+ * ops, below train; runtime (devices, progress) and io (files and their problems) at the bottom, io
+ * depending on nothing but the JDK.
  */
 class ArchitectureTest {
 
@@ -39,6 +40,8 @@ class ArchitectureTest {
         .definedBy("engram.models..")
         .layer("data")
         .definedBy("engram.data..")
+        .layer("tasks")
+        .definedBy("engram.tasks..")
         .layer("train")
         .definedBy("engram.train..")
         .layer("bench")
@@ -63,8 +66,10 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("train")
         .mayOnlyBeAccessedByLayers("bench", "experiments", "export", "viz", "cli")
-        .whereLayer("data")
+        .whereLayer("tasks")
         .mayOnlyBeAccessedByLayers("train", "bench", "experiments", "export", "cli")
+        .whereLayer("data")
+        .mayOnlyBeAccessedByLayers("tasks", "train", "bench", "experiments", "export", "cli")
         .whereLayer("models")
         .mayOnlyBeAccessedByLayers("train", "bench", "experiments", "export", "cli")
         .whereLayer("cells")
@@ -76,7 +81,7 @@ class ArchitectureTest {
         .whereLayer("io")
         .mayOnlyBeAccessedByLayers("data", "train", "bench", "experiments", "export", "viz", "cli")
         .whereLayer("ops")
-        .mayOnlyBeAccessedByLayers("nn", "cells", "models", "train", "export")
+        .mayOnlyBeAccessedByLayers("nn", "cells", "models", "tasks", "train", "export")
         .check(MAIN);
   }
 

@@ -98,26 +98,25 @@ public record StepSpec(
 
   /** The model: the presets' architecture at this spec's sizes. */
   public ModelConfig modelConfig() {
-    return switch (model) {
-      case ENN ->
-          new ModelConfig(
-              ModelType.ENN,
-              List.of(hidden),
-              0.3,
-              EngramCellConfig.defaults().withMemorySize(memory),
-              null);
-      case RNN, GRU, LSTM -> new ModelConfig(model, List.of(hidden), 0.0, null, null);
-      case HMEM -> {
-        HMemConfig d = HMemConfig.defaults();
-        yield new ModelConfig(
-            ModelType.HMEM,
-            List.of(),
-            0.0,
-            null,
-            new HMemConfig(
-                hidden, memory, hops, d.encoding(), d.gammaPos(), d.gammaNeg(), d.wMax(), d.l2()));
-      }
-    };
+    if (model == ModelType.ENN) {
+      return new ModelConfig(
+          ModelType.ENN,
+          List.of(hidden),
+          0.3,
+          EngramCellConfig.defaults().withMemorySize(memory),
+          null);
+    }
+    if (model == ModelType.HMEM) {
+      HMemConfig d = HMemConfig.defaults();
+      return new ModelConfig(
+          ModelType.HMEM,
+          List.of(),
+          0.0,
+          null,
+          new HMemConfig(
+              hidden, memory, hops, d.encoding(), d.gammaPos(), d.gammaNeg(), d.wMax(), d.l2()));
+    }
+    return new ModelConfig(model, List.of(hidden), 0.0, null, null);
   }
 
   /** The presets' clipping: per-variable clipnorm 1 for the MNIST models, none for H-Mem. */
@@ -155,14 +154,17 @@ public record StepSpec(
     double b = batch;
     double d = features;
     double h = hidden;
-    double perStep =
-        switch (model) {
-          case ENN -> 2 * b * d * h + 6 * b * h * memory + 18 * b * h * h + 6 * b * h * h;
-          case LSTM -> 2 * b * (d + h) * 4 * h;
-          case GRU -> 2 * b * (d + h) * 3 * h;
-          case RNN -> 2 * b * (d + h) * h;
-          case HMEM -> Double.NaN;
-        };
+    // Registered cells other than these have no formula: NaN, like H-Mem.
+    double perStep = Double.NaN;
+    if (model == ModelType.ENN) {
+      perStep = 2 * b * d * h + 6 * b * h * memory + 18 * b * h * h + 6 * b * h * h;
+    } else if (model == ModelType.LSTM) {
+      perStep = 2 * b * (d + h) * 4 * h;
+    } else if (model == ModelType.GRU) {
+      perStep = 2 * b * (d + h) * 3 * h;
+    } else if (model == ModelType.RNN) {
+      perStep = 2 * b * (d + h) * h;
+    }
     return 3 * (perStep * seq + 2 * b * h * 10);
   }
 

@@ -64,7 +64,8 @@ public final class StepTimer {
               new TrainingGraph(
                   spec.modelConfig(),
                   spec.inputs(),
-                  spec.numClasses(),
+                  engram.data.Target.classOf(spec.numClasses()),
+                  0,
                   spec.seed(),
                   spec.clipnorm(),
                   true,

@@ -43,6 +43,7 @@ final class BenchCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Option(
+      converter = Main.ModelTypes.class,
       names = "--model",
       required = true,
       paramLabel = "MODEL",

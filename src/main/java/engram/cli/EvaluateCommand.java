@@ -2,6 +2,7 @@ package engram.cli;
 
 import engram.data.Dataset;
 import engram.data.Splits;
+import engram.data.Target;
 import engram.io.OutputPaths;
 import engram.train.Evaluator;
 import engram.train.RunDirectory;
@@ -62,10 +63,33 @@ final class EvaluateCommand implements Callable<Integer> {
     Splits data = Splits.load(RunDirectory.config(run, Evaluator.RUN_FIX).data(), common.dataDir);
     common.logCompute();
     Dataset set = CommonOptions.split(data, split);
+    boolean perToken = set.target().kind() == Target.Kind.CLASS_PER_STEP;
+    if (perToken && logits != null) {
+      throw new IllegalArgumentException(
+          "--logits writes a row per example of a classifier; a language model has "
+              + set.numClasses()
+              + " logits per token. Drop --logits (engram sample generates from the model)");
+    }
     Evaluator.Evaluation e =
         Evaluator.evaluate(run, weights, set, logits != null, common.progress(), session);
     if (logits != null) {
       LogitsCsv.write(logits, set, e.logits(), e.numClasses());
+    }
+    if (perToken) {
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "%s: perplexity %.2f = exp(mean NLL %.4f nats over all %d predicted tokens);"
+                  + " next-token accuracy %.4f (%s checkpoint of %s)%n",
+              split,
+              e.perplexity(),
+              e.loss(),
+              e.count(),
+              e.accuracy(),
+              weights,
+              run);
+      return Main.EXIT_OK;
     }
     spec.commandLine()
         .getOut()

@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       BabiCommand.class,
       ExportCommand.class,
       PredictCommand.class,
+      SampleCommand.class,
       VizCommand.class,
       BenchCommand.class,
       DoctorCommand.class,
@@ -77,7 +78,7 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
     cli.setErr(err);
-    registerLowerCase(cli, engram.models.ModelType.class);
+    cli.registerConverter(engram.models.ModelType.class, new ModelTypes());
     registerLowerCase(cli, engram.models.HMemConfig.Encoding.class);
     registerLowerCase(cli, engram.runtime.Compute.Device.class);
     registerLowerCase(cli, engram.runtime.Compute.Xla.class);
@@ -105,6 +106,18 @@ public final class Main implements Runnable {
   }
 
   /** Options of enum type {@code type} take its lower-case names, and errors list them so. */
+  /** Model names through the registry ({@link engram.models.ModelType#parse}). */
+  static final class ModelTypes implements CommandLine.ITypeConverter<engram.models.ModelType> {
+    @Override
+    public engram.models.ModelType convert(String value) {
+      try {
+        return engram.models.ModelType.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   private static <E extends Enum<E>> void registerLowerCase(CommandLine cli, Class<E> type) {
     cli.registerConverter(
         type,

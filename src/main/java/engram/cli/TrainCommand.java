@@ -53,6 +53,7 @@ final class TrainCommand implements Callable<Integer> {
   Path preset;
 
   @Option(
+      converter = Main.ModelTypes.class,
       names = "--model",
       paramLabel = "NAME",
       completionCandidates = ModelNames.class,
@@ -147,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final long serialVersionUID = 1L;
 
     ModelNames() {
-      super(java.util.Arrays.stream(ModelType.values()).map(ModelType::toString).toList());
+      super(ModelType.values().stream().map(ModelType::toString).toList());
     }
   }
 
@@ -161,7 +162,7 @@ final class TrainCommand implements Callable<Integer> {
     RunConfig config = resolveConfig();
     Path runDir = out != null ? out : defaultRunDir(config);
     OutputPaths.checkDirectory(runDir, "--out"); // before the data loads, not after
-    Splits data = Splits.load(config.data(), common.dataDir);
+    Splits data = Splits.load(config.data(), common.dataDir, config.train().batchSize());
     common.logCompute();
     Trainer trainer = new Trainer(config, data, runDir, common.progress(), session);
     TrainResult result = trainer.run(resume, fromEpoch == null ? -1 : fromEpoch);
@@ -265,6 +266,10 @@ final class TrainCommand implements Callable<Integer> {
                 + config.model().type()
                 + "); drop one of them");
       }
+    } else if (dataset != null && dataset.toLowerCase(Locale.ROOT).startsWith("wikitext")) {
+      config =
+          RunConfig.languageModelDefaults(model == null ? ModelType.ENN : model, dataset)
+              .withDescription("");
     } else {
       config = RunConfig.defaults(model == null ? ModelType.ENN : model);
     }
@@ -276,7 +281,8 @@ final class TrainCommand implements Callable<Integer> {
               + config.model().type()
               + " config's dataset "
               + config.data().dataset()
-              + "; mnist goes with enn/rnn/gru/lstm, babi with hmem (or use --set data.dataset=...)");
+              + "; mnist and wikitext2/103 go with enn/rnn/gru/lstm, babi with hmem (or use --set"
+              + " data.dataset=...)");
     }
     if (memory != null && config.model().type() != ModelType.ENN) {
       throw new IllegalArgumentException(

@@ -1,6 +1,5 @@
 package engram.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,15 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One task of the bAbI question-answering benchmark (Weston et al. 2015, {@code tasks_1-20_v1-2}),
@@ -183,94 +179,20 @@ public final class Babi {
         "file not found (task " + task + " " + split + " split). " + FETCH_HINT);
   }
 
-  private static final Pattern TOKEN = Pattern.compile("\\w+|\\W+");
-
-  /** H-Mem's tokenizer: runs of word and of non-word characters, stripped, empty ones dropped. */
+  /** H-Mem's tokenizer (see {@link BabiText#tokenize}). */
   static List<String> tokenize(String text) {
-    List<String> tokens = new ArrayList<>();
-    Matcher m = TOKEN.matcher(text);
-    while (m.find()) {
-      String t = m.group().strip();
-      if (!t.isEmpty()) {
-        tokens.add(t);
-      }
-    }
-    return tokens;
+    return BabiText.tokenize(text);
   }
 
   /** Parses one file of the release, after checking its checksum. */
   static List<Sample> parse(Path file) throws DataException {
     verify(file);
-    return parseUnverified(file);
+    return BabiText.parse(file);
   }
 
   /** Parses a file in the bAbI text format without checking its checksum (for tests). */
   static List<Sample> parseUnverified(Path file) throws DataException {
-    List<Sample> samples = new ArrayList<>();
-    List<List<String>> story = new ArrayList<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String raw;
-      int lineNo = 0;
-      while ((raw = in.readLine()) != null) {
-        lineNo++;
-        String line = raw.toLowerCase(Locale.ROOT);
-        int space = line.indexOf(' ');
-        int id;
-        try {
-          id = Integer.parseInt(space < 0 ? line : line.substring(0, space));
-        } catch (NumberFormatException e) {
-          throw malformed(file, lineNo, "does not start with a line id", raw);
-        }
-        if (space < 0) {
-          throw malformed(file, lineNo, "has no text after its id", raw);
-        }
-        String text = line.substring(space + 1);
-        if (id == 1) {
-          story = new ArrayList<>();
-        }
-        if (text.contains("\t")) {
-          String[] parts = text.split("\t", -1);
-          if (parts.length != 3) {
-            throw malformed(
-                file, lineNo, "is a question but not 'question<TAB>answer<TAB>facts'", raw);
-          }
-          List<String> query = tokenize(parts[0]);
-          if (!query.isEmpty() && query.get(query.size() - 1).equals("?")) {
-            query.remove(query.size() - 1);
-          }
-          if (query.isEmpty() || parts[1].isEmpty()) {
-            throw malformed(file, lineNo, "has an empty question or answer", raw);
-          }
-          samples.add(new Sample(copy(story), List.copyOf(query), parts[1]));
-        } else {
-          List<String> sentence = tokenize(text);
-          if (!sentence.isEmpty() && sentence.get(sentence.size() - 1).equals(".")) {
-            sentence.remove(sentence.size() - 1);
-          }
-          story.add(List.copyOf(sentence));
-        }
-      }
-    } catch (IOException e) {
-      throw new DataException(file, "cannot read the file (" + e.getMessage() + ")", e);
-    }
-    return samples;
-  }
-
-  private static List<List<String>> copy(List<List<String>> story) {
-    return List.copyOf(story);
-  }
-
-  private static DataException malformed(Path file, int line, String what, String raw) {
-    return new DataException(
-        file,
-        "line "
-            + line
-            + " "
-            + what
-            + ": '"
-            + raw.strip()
-            + "'. The file is not in the bAbI text"
-            + " format; re-fetch it with data-loaders/babi.sh");
+    return BabiText.parse(file);
   }
 
   /** Known SHA-256 of every file of the release, by path below tasks_1-20_v1-2/. */

@@ -4,17 +4,19 @@ import java.util.List;
 
 /**
  * Reusable host buffers for one mini-batch: one array per input ({@code float[]} or {@code int[]},
- * batch-major) and the labels. {@link Batches#fill} overwrites them; {@link #size()} says how many
+ * batch-major) and the targets. {@link Batches#fill} overwrites them; {@link #size()} says how many
  * examples are valid.
  */
 public final class Batch {
 
   private final List<Feature> inputs;
   private final Object[] buffers;
-  private final int[] labels;
+  private final Target target;
+  private final int[] targets;
+  private final float[] targetValues;
   private int size;
 
-  private Batch(List<Feature> inputs, int capacity) {
+  private Batch(List<Feature> inputs, Target target, int capacity) {
     this.inputs = List.copyOf(inputs);
     this.buffers = new Object[inputs.size()];
     for (int i = 0; i < buffers.length; i++) {
@@ -22,12 +24,15 @@ public final class Batch {
       int n = capacity * f.size();
       buffers[i] = f.kind() == Feature.Kind.FLOAT ? new float[n] : new int[n];
     }
-    this.labels = new int[capacity];
+    this.target = target;
+    boolean values = target.kind() == Target.Kind.VALUES;
+    this.targets = new int[values ? 0 : capacity * target.size()];
+    this.targetValues = new float[values ? capacity * target.size() : 0];
   }
 
   /** Buffers for up to {@code capacity} examples of {@code data}. */
   public static Batch forDataset(Dataset data, int capacity) {
-    return new Batch(data.inputs(), capacity);
+    return new Batch(data.inputs(), data.target(), capacity);
   }
 
   public List<Feature> inputs() {
@@ -44,8 +49,18 @@ public final class Batch {
     return (int[]) buffers[i];
   }
 
-  public int[] labels() {
-    return labels;
+  public Target target() {
+    return target;
+  }
+
+  /** The class targets, {@code target().size()} per example. */
+  public int[] targets() {
+    return targets;
+  }
+
+  /** The float targets of a {@link Target.Kind#VALUES} target. */
+  public float[] targetValues() {
+    return targetValues;
   }
 
   /** Number of valid examples. */

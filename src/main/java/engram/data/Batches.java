@@ -51,7 +51,7 @@ public final class Batches {
     return Math.min(batchSize, order.length - b * batchSize);
   }
 
-  /** Copies batch {@code b} (inputs and labels) into {@code batch}'s buffers. */
+  /** Copies batch {@code b} (inputs and targets) into {@code batch}'s buffers. */
   public void fill(int b, Batch batch) {
     int n = size(b);
     List<Feature> inputs = data.inputs();
@@ -65,7 +65,12 @@ public final class Batches {
           data.copyInts(f, example, batch.ints(f), i * feature.size());
         }
       }
-      batch.labels()[i] = data.label(example);
+      Target target = batch.target();
+      if (target.kind() == Target.Kind.VALUES) {
+        data.copyTargetValues(example, batch.targetValues(), i * target.size());
+      } else {
+        data.copyTargets(example, batch.targets(), i * target.size());
+      }
     }
     batch.setSize(n);
   }

@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * Which data a run trains on.
  *
- * @param dataset {@code mnist} or {@code babi}
+ * @param dataset {@code mnist}, {@code babi}, {@code wikitext2} or {@code wikitext103}
  * @param view MNIST only: {@code rows} (28 steps of 28 pixels, the ENN paper's setting) or {@code
  *     pixels} (784 steps of 1)
  * @param task bAbI only: task 1..20
@@ -14,8 +14,13 @@ import java.util.Locale;
  *     shuffle picks it (the notebooks: 0.1 = 54,000 / 6,000); for bAbI it is the last part of the
  *     file, as Keras' {@code validation_split} takes it (H-Mem: 0.1)
  * @param splitSeed seed of the MNIST validation shuffle
- * @param trainLimit use only the first N training-file examples (0 = all); for smoke runs
- * @param testLimit use only the first N test examples (0 = all)
+ * @param trainLimit use only the first N training-file examples (0 = all; WikiText: tokens); for
+ *     smoke runs
+ * @param testLimit use only the first N test examples (0 = all); for WikiText the first N tokens of
+ *     the validation and of the test file
+ * @param window WikiText only: T, tokens per window of stateful truncated BPTT (default 35)
+ * @param evalStreams WikiText only: parallel streams the validation and test files are cut into
+ *     (default 10); the training file has one per example of a batch ({@code train.batchSize})
  */
 public record DataConfig(
     String dataset,
@@ -25,13 +30,36 @@ public record DataConfig(
     double validationFraction,
     long splitSeed,
     int trainLimit,
-    int testLimit) {
+    int testLimit,
+    int window,
+    int evalStreams) {
+
+  /** The datasets {@link Splits#load} reads. */
+  public static final String SUPPORTED = "mnist, babi, wikitext2, wikitext103";
+
+  /** A dataset of examples (MNIST, bAbI): no stream settings. */
+  public DataConfig(
+      String dataset,
+      String view,
+      int task,
+      String size,
+      double validationFraction,
+      long splitSeed,
+      int trainLimit,
+      int testLimit) {
+    this(dataset, view, task, size, validationFraction, splitSeed, trainLimit, testLimit, 0, 0);
+  }
 
   public DataConfig {
     if (dataset == null) {
-      throw new IllegalArgumentException("data.dataset is required: mnist or babi");
+      throw new IllegalArgumentException("data.dataset is required: one of " + SUPPORTED);
     }
     dataset = dataset.toLowerCase(Locale.ROOT);
+    boolean text = dataset.startsWith("wikitext");
+    if (!text && (window != 0 || evalStreams != 0)) {
+      throw new IllegalArgumentException(
+          "data.window and data.evalStreams apply to wikitext2/wikitext103; remove them");
+    }
     switch (dataset) {
       case "mnist" -> {
         view = view == null ? "rows" : view.toLowerCase(Locale.ROOT);
@@ -53,9 +81,21 @@ public record DataConfig(
         }
         size = Babi.Size.parse(size == null ? "10k" : size).toString();
       }
+      case "wikitext2", "wikitext103" -> {
+        if (view != null || task != 0 || size != null) {
+          throw new IllegalArgumentException(
+              "data.view, data.task and data.size do not apply to " + dataset + "; remove them");
+        }
+        window = window == 0 ? 35 : window;
+        evalStreams = evalStreams == 0 ? 10 : evalStreams;
+        if (window < 1 || evalStreams < 1) {
+          throw new IllegalArgumentException(
+              "data.window and data.evalStreams must be >= 1, got " + window + ", " + evalStreams);
+        }
+      }
       default ->
           throw new IllegalArgumentException(
-              "data.dataset '" + dataset + "' is not supported; supported: mnist, babi");
+              "data.dataset '" + dataset + "' is not supported; supported: " + SUPPORTED);
     }
     if (!(validationFraction >= 0 && validationFraction < 1)) {
       throw new IllegalArgumentException(
@@ -73,6 +113,11 @@ public record DataConfig(
   /** MNIST, rows as time steps, 10 % validation, split seed 42 (the notebooks' random_state). */
   public static DataConfig mnistDefaults() {
     return new DataConfig("mnist", "rows", 0, null, 0.1, 42, 0, 0);
+  }
+
+  /** WikiText ({@code wikitext2} or {@code wikitext103}), windows of 35, 10 evaluation streams. */
+  public static DataConfig wikitextDefaults(String dataset) {
+    return new DataConfig(dataset, null, 0, null, 0, 0, 0, 0, 35, 10);
   }
 
   /** bAbI task {@code task}, {@code size} ("1k" or "10k"), the last 10 % for validation. */

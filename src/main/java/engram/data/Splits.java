@@ -1,6 +1,7 @@
 package engram.data;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -12,6 +13,30 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
    * training file split into train and validation by a shuffle seeded with {@code splitSeed}.
    */
   public static Splits load(DataConfig config, Path dataDir) throws DataException {
+    return load(config, dataDir, config.evalStreams());
+  }
+
+  /**
+   * As {@link #load(DataConfig, Path)}; WikiText's training file is cut into {@code trainStreams}
+   * streams (the training batch size), its validation and test files into {@code data.evalStreams}.
+   * WikiText has its own validation file: {@code validationFraction} is unused.
+   */
+  public static Splits load(DataConfig config, Path dataDir, int trainStreams)
+      throws DataException {
+    if (config.dataset().startsWith("wikitext")) {
+      WikiText.Corpus c =
+          WikiText.load(
+              dataDir,
+              config.dataset().equals("wikitext2")
+                  ? WikiText.Version.WIKITEXT2
+                  : WikiText.Version.WIKITEXT103);
+      int v = c.vocabulary().size();
+      int t = config.window();
+      return new Splits(
+          new TokenStreams(limit(c.train(), config.trainLimit()), trainStreams, t, v),
+          new TokenStreams(limit(c.valid(), config.testLimit()), config.evalStreams(), t, v),
+          new TokenStreams(limit(c.test(), config.testLimit()), config.evalStreams(), t, v));
+    }
     if (config.dataset().equals("babi")) {
       Babi babi = Babi.load(dataDir, config.task(), Babi.Size.parse(config.size()));
       return tail(
@@ -65,6 +90,11 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
     int[] trainIdx = java.util.Arrays.copyOfRange(order, 0, n - validation);
     int[] valIdx = java.util.Arrays.copyOfRange(order, n - validation, n);
     return new Splits(new Subset(trainFile, trainIdx), new Subset(trainFile, valIdx), test);
+  }
+
+  /** The first {@code limit} tokens (0 = all): for smoke runs. */
+  private static int[] limit(int[] tokens, int limit) {
+    return limit == 0 || limit >= tokens.length ? tokens : Arrays.copyOf(tokens, limit);
   }
 
   private static Dataset limit(Dataset d, int limit) {

@@ -2,7 +2,10 @@ package engram.data;
 
 import java.util.List;
 
-/** The examples of another dataset at the given indices, in that order. */
+/**
+ * The examples of another dataset at the given indices, in that order. A subset of stream windows
+ * is a set of independent windows: it carries no state ({@link #streams()} is 0).
+ */
 public final class Subset implements Dataset {
 
   private final Dataset base;
@@ -32,6 +35,21 @@ public final class Subset implements Dataset {
   @Override
   public int label(int index) {
     return base.label(indices[index]);
+  }
+
+  @Override
+  public Target target() {
+    return base.target();
+  }
+
+  @Override
+  public void copyTargets(int index, int[] dst, int offset) {
+    base.copyTargets(indices[index], dst, offset);
+  }
+
+  @Override
+  public void copyTargetValues(int index, float[] dst, int offset) {
+    base.copyTargetValues(indices[index], dst, offset);
   }
 
   @Override

@@ -2,9 +2,9 @@ package engram.export;
 
 import engram.cells.NoiseSource;
 import engram.data.Feature;
-import engram.models.Classifier;
-import engram.models.Classifiers;
+import engram.models.Model;
 import engram.models.ModelConfig;
+import engram.models.Models;
 import engram.nn.ParamSet;
 import engram.ops.SeedStream;
 import engram.train.Inputs;
@@ -53,8 +53,7 @@ public final class InferenceGraph implements AutoCloseable {
     try {
       Ops tf = Ops.create(graph);
       ParamSet<TFloat32> params = ParamSet.create(tf, TFloat32.class, 0);
-      Classifier<TFloat32> classifier =
-          Classifiers.create(params, model, Inputs.shapes(inputs), numClasses);
+      Model<TFloat32> classifier = Models.create(params, model, Inputs.shapes(inputs), numClasses);
 
       Signature.Builder sig = Signature.builder().key(SIGNATURE);
       Map<String, Operand<?>> feeds = new LinkedHashMap<>();
@@ -69,7 +68,7 @@ public final class InferenceGraph implements AutoCloseable {
       Operand<TFloat32> logits =
           out.withName(LOGITS)
               .identity(
-                  classifier.forward(out, feeds, false, NoiseSource.zeros(), unused).logits());
+                  classifier.forward(out, feeds, false, NoiseSource.zeros(), unused).outputs());
       sig.output(LOGITS, logits);
       sig.output(PROBABILITIES, out.withName(PROBABILITIES).nn.softmax(logits));
       Operand<TInt64> argmax =

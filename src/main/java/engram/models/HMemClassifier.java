@@ -44,7 +44,7 @@ import org.tensorflow.types.family.TFloating;
  * first); its last row (the time word's) stays 1, which is the released code's MaskTimeWord
  * constraint. No biases anywhere, as in the code.
  */
-public final class HMemClassifier<T extends TFloating> implements Classifier<T> {
+public final class HMemClassifier<T extends TFloating> implements Model<T> {
 
   public static final String STORY = "story";
   public static final String QUERY = "query";

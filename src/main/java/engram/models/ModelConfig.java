@@ -5,17 +5,46 @@ import java.util.List;
 
 /**
  * Architecture of a model: for {@code enn}, {@code rnn}, {@code gru} and {@code lstm} a {@link
- * SequenceClassifier} (a stack of recurrent layers of widths {@code units}, dropout on the last
- * output, a dense softmax head); for {@code hmem} an {@link HMemClassifier}.
+ * SequenceModel} (a stack of recurrent layers of widths {@code units}, dropout on the last output,
+ * a dense softmax head); for {@code hmem} an {@link HMemClassifier}.
  *
  * @param type the model
  * @param units layer widths, bottom first (the ENN has exactly one layer; H-Mem none)
  * @param dropout rate applied to the last layer's output during training (Keras Dropout)
  * @param engram ENN cell options; for {@code enn} only
  * @param hmem H-Mem options; for {@code hmem} only
+ * @param head sequence models: {@code last} (logits from the last step: a classifier, the default)
+ *     or {@code every} (logits at every step: a language model)
+ * @param embedding sequence models: width of a token embedding in front of the first layer (the
+ *     input is then token ids and the vocabulary is the output's); 0 = the input is features
+ * @param tied the every-step head reuses the embedding as its kernel ({@code W = E^T}); needs the
+ *     last layer's width to equal {@code embedding}
  */
 public record ModelConfig(
-    ModelType type, List<Integer> units, double dropout, EngramCellConfig engram, HMemConfig hmem) {
+    ModelType type,
+    List<Integer> units,
+    double dropout,
+    EngramCellConfig engram,
+    HMemConfig hmem,
+    String head,
+    int embedding,
+    boolean tied) {
+
+  /** Head on the last step. */
+  public static final String LAST = "last";
+
+  /** Head on every step. */
+  public static final String EVERY = "every";
+
+  /** A classifier: head on the last step, no embedding. */
+  public ModelConfig(
+      ModelType type,
+      List<Integer> units,
+      double dropout,
+      EngramCellConfig engram,
+      HMemConfig hmem) {
+    this(type, units, dropout, engram, hmem, LAST, 0, false);
+  }
 
   public ModelConfig {
     if (type == null) {
@@ -47,6 +76,28 @@ public record ModelConfig(
         throw new IllegalArgumentException(
             "model.hmem applies only to type hmem, but type is " + type + "; remove it");
       }
+    }
+    head = head == null ? LAST : head.toLowerCase(java.util.Locale.ROOT);
+    if (!head.equals(LAST) && !head.equals(EVERY)) {
+      throw new IllegalArgumentException("model.head must be last or every, got '" + head + "'");
+    }
+    if (type == ModelType.HMEM && (!head.equals(LAST) || embedding != 0 || tied)) {
+      throw new IllegalArgumentException(
+          "model.head, model.embedding and model.tied apply to the sequence models, not hmem");
+    }
+    if (embedding < 0) {
+      throw new IllegalArgumentException(
+          "model.embedding must be >= 0 (0 = no embedding), got " + embedding);
+    }
+    if (tied
+        && (embedding == 0 || !head.equals(EVERY) || units.get(units.size() - 1) != embedding)) {
+      throw new IllegalArgumentException(
+          "model.tied needs head every, an embedding, and a last layer as wide as it; got head "
+              + head
+              + ", embedding "
+              + embedding
+              + ", units "
+              + units);
     }
     if (!(dropout >= 0 && dropout < 1)) {
       throw new IllegalArgumentException("model.dropout must be in [0, 1), got " + dropout);

@@ -51,6 +51,22 @@ public sealed interface Initializer {
     return new Orthogonal(1.0);
   }
 
+  /** Keras "uniform" (RandomUniform(-0.05, 0.05); the default of its Embedding layer). */
+  static Initializer embeddingUniform() {
+    return new Uniform(0.05);
+  }
+
+  /** U(-limit, limit). */
+  record Uniform(double limit) implements Initializer {
+    @Override
+    public <T extends TFloating> Operand<T> create(
+        Ops tf, long[] shape, Class<T> type, Operand<TInt64> seed) {
+      Operand<T> u = tf.random.statelessRandomUniform(tf.constant(shape), seed, type);
+      return tf.math.add(
+          Scalars.of(tf, -limit, type), tf.math.mul(u, Scalars.of(tf, 2 * limit, type)));
+    }
+  }
+
   /** A constant value. */
   record Constant(double value) implements Initializer {
     @Override

@@ -3,7 +3,7 @@ package engram.train;
 import engram.cells.NoiseSource;
 import engram.cells.State;
 import engram.models.Rnn;
-import engram.models.SequenceClassifier;
+import engram.models.SequenceModel;
 import engram.nn.Param;
 import engram.ops.GraphWalk;
 import engram.ops.SeedStream;
@@ -21,7 +21,6 @@ import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.RunMetadata;
@@ -87,7 +86,7 @@ public final class BpttWindows<T extends TFloating> {
    */
   public BpttWindows(
       Ops tf,
-      SequenceClassifier<T> model,
+      SequenceModel<T> model,
       Class<T> type,
       int features,
       int window,
@@ -112,21 +111,21 @@ public final class BpttWindows<T extends TFloating> {
     this.seed = seed;
 
     Ops last = tf.withSubScope("last_window");
-    lastX = last.withName("x").placeholder(type, shapeOf(-1, lastLength, features));
+    lastX = last.withName("x").placeholder(type, WindowStates.shapeOf(-1, lastLength, features));
     Operand<TInt32> batchSize = Shapes.batchSize(last, lastX);
     List<State<T>> init = model.initialStates(tf.withSubScope("initial_state"), batchSize, noise);
-    initial = flatten(init);
+    initial = WindowStates.flatten(init);
 
     Ops middle = tf.withSubScope("window");
-    middleX = middle.withName("x").placeholder(type, shapeOf(-1, window, features));
-    List<State<T>> middleStates = placeholders(middle, init, "in");
-    middleIn = placeholdersOf(middleStates);
+    middleX = middle.withName("x").placeholder(type, WindowStates.shapeOf(-1, window, features));
+    List<State<T>> middleStates = WindowStates.placeholders(middle, init, "in");
+    middleIn = WindowStates.placeholdersOf(middleStates);
     List<Rnn.Sequence<T>> middleRun = model.run(middle, middleX, window, middleStates, noise);
-    middleOut = flatten(finalStates(middleRun));
+    middleOut = WindowStates.flatten(WindowStates.finalStates(middleRun));
     middleMemory = model.memory(middle, middleRun);
 
-    List<State<T>> lastStates = placeholders(last, init, "in");
-    lastIn = placeholdersOf(lastStates);
+    List<State<T>> lastStates = WindowStates.placeholders(last, init, "in");
+    lastIn = WindowStates.placeholdersOf(lastStates);
     List<Rnn.Sequence<T>> lastRun = model.run(last, lastX, lastLength, lastStates, noise);
     Rnn.Sequence<T> top = lastRun.get(lastRun.size() - 1);
     logits = model.head(last, top.last(), batchSize, training, seeds);
@@ -185,7 +184,8 @@ public final class BpttWindows<T extends TFloating> {
     Ops back = tf.withSubScope("window_backprop");
     middleDOut = new ArrayList<>();
     for (Operand<T> out : middleOut) {
-      middleDOut.add(back.withName("d_out").placeholder(out.type(), shapeOf(out.shape())));
+      middleDOut.add(
+          back.withName("d_out").placeholder(out.type(), WindowStates.shapeOf(out.shape())));
     }
     // One scalar y = sum_i <S_out_i, D_i>, whose gradient is sum_i J_i^T D_i. Not addGradients'
     // dx over the outputs: with several ys where one feeds another (an LSTM's c feeds its h) the
@@ -209,7 +209,8 @@ public final class BpttWindows<T extends TFloating> {
     for (int j = 0; j < middleParams.size(); j++) {
       Param<T> p = params.get(middleParams.get(j));
       Placeholder<T> acc =
-          back.withName("accumulated").placeholder(p.value().type(), shapeOf(p.shape()));
+          back.withName("accumulated")
+              .placeholder(p.value().type(), WindowStates.shapeOf(p.shape()));
       middleAccIn.add(acc);
       @SuppressWarnings("unchecked")
       Operand<T> g = (Operand<T>) mg[j];
@@ -368,9 +369,9 @@ public final class BpttWindows<T extends TFloating> {
   }
 
   /**
-   * The model's memory ({@link SequenceClassifier#memory}) over the whole sequence, window by
-   * window: for each entry, the windows' tensors in order ({@code [length(w), ...]} each, to be
-   * joined along their first axis). They live until {@code pass} closes.
+   * The model's memory ({@link SequenceModel#memory}) over the whole sequence, window by window:
+   * for each entry, the windows' tensors in order ({@code [length(w), ...]} each, to be joined
+   * along their first axis). They live until {@code pass} closes.
    */
   public Map<String, List<Tensor>> memory(
       Session session,
@@ -432,49 +433,5 @@ public final class BpttWindows<T extends TFloating> {
     for (int i = 0; i < to.size(); i++) {
       r.feed(to.get(i), values.get(i));
     }
-  }
-
-  private static <T extends TFloating> List<State<T>> finalStates(List<Rnn.Sequence<T>> run) {
-    return run.stream().map(Rnn.Sequence::finalState).toList();
-  }
-
-  private static <T extends TFloating> List<Operand<T>> flatten(List<State<T>> states) {
-    List<Operand<T>> out = new ArrayList<>();
-    states.forEach(s -> out.addAll(s.tensors().values()));
-    return out;
-  }
-
-  /** Placeholders shaped like {@code like} (the batch axis left open), named {@code prefix_*}. */
-  private static <T extends TFloating> List<State<T>> placeholders(
-      Ops tf, List<State<T>> like, String prefix) {
-    List<State<T>> out = new ArrayList<>();
-    for (State<T> s : like) {
-      Map<String, Operand<T>> m = new LinkedHashMap<>();
-      s.tensors()
-          .forEach(
-              (name, v) ->
-                  m.put(
-                      name,
-                      tf.withName(prefix + "_" + name).placeholder(v.type(), shapeOf(v.shape()))));
-      out.add(new State<>(m));
-    }
-    return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T extends TFloating> List<Placeholder<T>> placeholdersOf(List<State<T>> states) {
-    List<Placeholder<T>> out = new ArrayList<>();
-    for (Operand<T> o : flatten(states)) {
-      out.add((Placeholder<T>) o);
-    }
-    return out;
-  }
-
-  private static Placeholder.Options shapeOf(long... dims) {
-    return Placeholder.shape(Shape.of(dims));
-  }
-
-  private static Placeholder.Options shapeOf(Shape shape) {
-    return Placeholder.shape(shape); // static where known: [?, H] for h, [M, H] for the trace
   }
 }

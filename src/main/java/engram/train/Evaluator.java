@@ -17,16 +17,24 @@ import org.tensorflow.proto.ConfigProto;
 public final class Evaluator {
 
   /**
-   * @param loss mean cross-entropy (nats per example)
-   * @param correct examples classified correctly
-   * @param logits {@code examples x numClasses} row-major, or null when not kept
+   * @param examples examples evaluated
+   * @param numClasses width of each output row
+   * @param loss mean loss per scored unit (nats per example; per token for a language model)
+   * @param correct units predicted right
+   * @param count units scored (examples; tokens for a language model)
+   * @param logits the outputs, {@code examples x (output size)} row-major, or null when not kept
    */
   public record Evaluation(
-      int examples, int numClasses, double loss, long correct, float[] logits) {
+      int examples, int numClasses, double loss, long correct, long count, float[] logits) {
 
-    /** Fraction classified correctly. */
+    /** Fraction of scored units predicted right. */
     public double accuracy() {
-      return (double) correct / examples;
+      return (double) correct / count;
+    }
+
+    /** {@code exp(loss)}: for a language model, the split's perplexity. */
+    public double perplexity() {
+      return Math.exp(loss);
     }
   }
 
@@ -44,23 +52,31 @@ public final class Evaluator {
       boolean keepLogits,
       Progress progress,
       String task) {
-    Batches batches = Batches.inOrder(set, batchSize);
-    Batch batch = Batch.forDataset(set, batchSize);
-    float[] logits = keepLogits ? new float[set.size() * set.numClasses()] : null;
+    // Stream windows are read one window of every stream per batch, carrying the state.
+    int n = set.streams() > 0 ? set.streams() : batchSize;
+    Batches batches = Batches.inOrder(set, n);
+    Batch batch = Batch.forDataset(set, n);
+    int rowSize = set.target().size() * set.numClasses();
+    float[] logits = keepLogits ? new float[Math.multiplyExact(set.size(), rowSize)] : null;
     double lossSum = 0;
     long correct = 0;
+    long count = 0;
+    g.resetState();
     try (Progress.Task bar = progress.start(task, batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
         batches.fill(b, batch);
-        int n = batch.size();
-        int offset = b * batchSize * set.numClasses();
-        TrainingGraph.BatchResult r = g.evaluate(batch, new long[] {seed, b}, logits, offset);
-        lossSum += r.loss() * n;
+        TrainingGraph.BatchResult r =
+            g.evaluate(batch, new long[] {seed, b}, logits, b * n * rowSize);
+        lossSum += r.loss() * r.size();
         correct += r.correct();
+        count += r.size();
         bar.update(b + 1, "");
       }
+    } finally {
+      g.resetState();
     }
-    return new Evaluation(set.size(), set.numClasses(), lossSum / set.size(), correct, logits);
+    return new Evaluation(
+        set.size(), rowSize, count == 0 ? Double.NaN : lossSum / count, correct, count, logits);
   }
 
   /**

@@ -22,7 +22,7 @@ public final class Inputs {
 
   private Inputs() {}
 
-  /** Per-example shapes by input name, as {@code Classifiers.create} takes them. */
+  /** Per-example shapes by input name, as {@code Models.create} takes them. */
   public static Map<String, long[]> shapes(List<Feature> inputs) {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     inputs.forEach(f -> shapes.put(f.name(), Arrays.stream(f.shape()).asLongStream().toArray()));

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import engram.cells.EngramCellConfig;
 import engram.data.DataConfig;
 import engram.models.ModelConfig;
 import engram.models.ModelType;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,27 +43,64 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
   }
 
   /**
-   * The reference setting of {@code type}: the ENN paper's MNIST benchmark for enn and the
-   * baselines (128 + 64 units, no dropout), the released H-Mem's bAbI recipe for hmem.
+   * The reference setting of {@code type} (for WikiText see {@link #languageModelDefaults}): the
+   * ENN paper's MNIST benchmark for enn and the baselines (128 + 64 units, no dropout), the
+   * released H-Mem's bAbI recipe for hmem.
    */
   public static RunConfig defaults(ModelType type) {
-    return switch (type) {
-      case ENN ->
-          new RunConfig(
-              "", ModelConfig.ennDefaults(), TrainConfig.defaults(), DataConfig.mnistDefaults());
-      case RNN, GRU, LSTM ->
-          new RunConfig(
-              "",
-              ModelConfig.baselineDefaults(type),
-              TrainConfig.defaults(),
-              DataConfig.mnistDefaults());
-      case HMEM ->
-          new RunConfig(
-              "",
-              ModelConfig.hmemDefaults(),
-              TrainConfig.hmemDefaults(),
-              DataConfig.babiDefaults(1, "10k"));
-    };
+    if (type == ModelType.HMEM) {
+      return new RunConfig(
+          "",
+          ModelConfig.hmemDefaults(),
+          TrainConfig.hmemDefaults(),
+          DataConfig.babiDefaults(1, "10k"));
+    }
+    ModelConfig model =
+        type == ModelType.ENN ? ModelConfig.ennDefaults() : ModelConfig.baselineDefaults(type);
+    return new RunConfig("", model, TrainConfig.defaults(), DataConfig.mnistDefaults());
+  }
+
+  /**
+   * A word-level language model of {@code type} on {@code dataset} (wikitext2 or wikitext103): a
+   * 200-wide embedding tied to the softmax, one recurrent layer of 200 units, dropout 0.3, windows
+   * of 35 tokens in 20 streams, Adam 2e-3 with the gradient norm capped at 0.25 per variable, 6
+   * epochs with the rate halved on a validation plateau.
+   */
+  public static RunConfig languageModelDefaults(ModelType type, String dataset) {
+    if (type == ModelType.HMEM) {
+      throw new IllegalArgumentException(
+          "hmem is a question-answering model; language models are enn, lstm, gru or rnn");
+    }
+    ModelConfig model =
+        new ModelConfig(
+            type,
+            List.of(200),
+            0.3,
+            type == ModelType.ENN ? EngramCellConfig.defaults() : null,
+            null,
+            ModelConfig.EVERY,
+            200,
+            true);
+    TrainConfig d = TrainConfig.defaults();
+    TrainConfig train =
+        new TrainConfig(
+            6,
+            20,
+            2e-3,
+            0.25,
+            d.seed(),
+            LrSchedule.plateau(0.5, 1, 0),
+            0,
+            true,
+            d.deterministicEval(),
+            d.keepCheckpoints(),
+            0,
+            false,
+            0,
+            false,
+            d.divergence(),
+            d.tensorboard());
+    return new RunConfig("", model, train, DataConfig.wikitextDefaults(dataset));
   }
 
   public RunConfig withDescription(String text) {
@@ -160,7 +199,13 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
             source + ": model.type is required (enn, rnn, gru or lstm)");
       }
       ModelType modelType = ModelType.parse(type.asText());
-      merged = JSON.valueToTree(defaults(modelType));
+      // A language-modelling preset states its dataset; it merges over the language-model base.
+      String dataset = preset.path("data").path("dataset").asText("");
+      merged =
+          JSON.valueToTree(
+              dataset.toLowerCase(java.util.Locale.ROOT).startsWith("wikitext")
+                  ? languageModelDefaults(modelType, dataset)
+                  : defaults(modelType));
       // Cell options merge over their defaults; a block that does not belong to the model type
       // stays in only if the preset wrote it, so that ModelConfig rejects it by name.
       ObjectNode model = (ObjectNode) merged.get("model");

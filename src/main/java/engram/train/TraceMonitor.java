@@ -6,7 +6,7 @@ import engram.data.Dataset;
 import engram.data.Subset;
 import engram.io.AtomicFiles;
 import engram.io.FileProblem;
-import engram.models.Classifier;
+import engram.models.Model;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Group;
@@ -157,7 +157,7 @@ public final class TraceMonitor implements TrainingListener {
     Batch batch = Batch.forDataset(sample, sample.size());
     Batches.inOrder(sample, sample.size()).fill(0, batch);
     Map<String, TrainingGraph.Array> memory = g.memory(batch, new long[] {seed, -1});
-    TrainingGraph.Array trace = memory.get(Classifier.TRACE);
+    TrainingGraph.Array trace = memory.get(Model.TRACE);
     if (trace != null) {
       // [T, M, H]: the last step's slice is the trace after the whole sequence.
       int steps = (int) trace.shape()[0];
@@ -170,12 +170,12 @@ public final class TraceMonitor implements TrainingListener {
         }
       }
       float[][] last = traceSteps[steps - 1];
-      TrainingGraph.Array attention = memory.get(Classifier.ATTENTION); // [T, B, M]
+      TrainingGraph.Array attention = memory.get(Model.ATTENTION); // [T, B, M]
       arrays.put(key("trace", epoch), last);
       arrays.put(key("attention", epoch), firstExample(attention));
       history.add(stats(epoch, flatten(last), attention.values(), slots));
     } else {
-      TrainingGraph.Array associations = memory.get(Classifier.MEMORY); // [B, m, m]
+      TrainingGraph.Array associations = memory.get(Model.MEMORY); // [B, m, m]
       int m = (int) associations.shape()[1];
       float[][] first = new float[m][m];
       for (int i = 0; i < m; i++) {
@@ -254,6 +254,17 @@ public final class TraceMonitor implements TrainingListener {
     }
     return new Stats(
         epoch, sumAbs / n, max, min, Math.sqrt(var / n), (double) near / n, entropy, effective);
+  }
+
+  /** The statistics of {@code epoch}, or null when it was not recorded. */
+  public Stats stats(int epoch) {
+    return history.stream().filter(s -> s.epoch() == epoch).findFirst().orElse(null);
+  }
+
+  /** The trace after the sample (H-Mem: the first association matrix) at {@code epoch}, or null. */
+  public float[][] heatMap(int epoch) {
+    float[][] trace = arrays.get(key("trace", epoch));
+    return trace != null ? trace : arrays.get(key("memory", epoch));
   }
 
   /** The statistics recorded so far. */

@@ -29,6 +29,8 @@ package engram.train;
  * @param bpttTruncate with {@code bpttWindow}: gradients from the last window's steps only
  *     (truncated BPTT), about half the work of the exact windowed gradient
  * @param divergence when the loss counts as diverged and the run stops (exit code 4)
+ * @param tensorboard write TensorBoard event files into {@code tensorboard/} (see {@link
+ *     TensorBoardWriter})
  */
 public record TrainConfig(
     int epochs,
@@ -45,7 +47,8 @@ public record TrainConfig(
     boolean monitor,
     int bpttWindow,
     boolean bpttTruncate,
-    DivergenceRule divergence) {
+    DivergenceRule divergence,
+    boolean tensorboard) {
 
   public TrainConfig {
     if (divergence == null) {
@@ -105,7 +108,8 @@ public record TrainConfig(
         false,
         0,
         false,
-        DivergenceRule.defaults());
+        DivergenceRule.defaults(),
+        true);
   }
 
   /**
@@ -129,7 +133,8 @@ public record TrainConfig(
         false,
         0,
         false,
-        DivergenceRule.defaults());
+        DivergenceRule.defaults(),
+        true);
   }
 
   /** How the training step back-propagates through time. */

@@ -141,51 +141,68 @@ public final class Trainer {
 
       TrainingRun run = new TrainingRun(config, runDir, g, data, state);
       List<TrainingListener> all = listeners(g, checkpoints);
-      for (TrainingListener l : all) {
-        l.onTrainBegin(run);
-      }
-      while (run.state().epoch() < t.epochs() && run.stopReason() == null) {
-        EpochMetrics metrics = trainEpoch(run, all);
-        try {
-          for (TrainingListener l : all) {
-            l.onEpochEnd(run, metrics);
+      try {
+        for (TrainingListener l : all) {
+          l.onTrainBegin(run);
+        }
+        while (run.state().epoch() < t.epochs() && run.stopReason() == null) {
+          EpochMetrics metrics = trainEpoch(run, all);
+          try {
+            for (TrainingListener l : all) {
+              l.onEpochEnd(run, metrics);
+            }
+          } catch (FileProblem e) {
+            throw e.withAdvice(
+                "the run stopped in epoch "
+                    + metrics.epoch()
+                    + "'s end; once fixed, continue it from its last checkpoint with --resume --out "
+                    + runDir);
           }
-        } catch (FileProblem e) {
-          throw e.withAdvice(
-              "the run stopped in epoch "
-                  + metrics.epoch()
-                  + "'s end; once fixed, continue it from its last checkpoint with --resume --out "
-                  + runDir);
+          if (run.stopReason() != null) {
+            LOG.info(run.stopReason());
+          }
         }
-        if (run.stopReason() != null) {
-          LOG.info(run.stopReason());
-        }
-      }
-      state = run.state();
+        state = run.state();
 
-      String weights = "last";
-      if (t.restoreBest() && state.bestEpoch() > 0 && state.bestEpoch() != state.epoch()) {
-        checkpoints.restoreVariables(g, Checkpoints.name(state.bestEpoch()));
-        weights = "best (epoch " + state.bestEpoch() + ")";
+        String weights = "last";
+        if (t.restoreBest() && state.bestEpoch() > 0 && state.bestEpoch() != state.epoch()) {
+          checkpoints.restoreVariables(g, Checkpoints.name(state.bestEpoch()));
+          weights = "best (epoch " + state.bestEpoch() + ")";
+        }
+        TrainingGraph.BatchResult test = evaluate(g, data.test(), "test", Long.MIN_VALUE / 2);
+        double accuracy = (double) test.correct() / test.size();
+        LOG.info(
+            String.format(
+                Locale.ROOT,
+                "test: %s (%d %ss, %s weights)",
+                g.task().describe(test.loss(), accuracy),
+                test.size(),
+                g.task().unit(),
+                weights));
+        TrainResult result =
+            new TrainResult(
+                runDir, state.epoch(), test.loss(), accuracy, params, state.history(), weights);
+        RunDirectory.writeResult(runDir, config, result);
+        for (TrainingListener l : all) {
+          l.onTrainEnd(run, result);
+        }
+        return result;
+      } finally {
+        closeAll(all);
       }
-      TrainingGraph.BatchResult test = evaluate(g, data.test(), "test", Long.MIN_VALUE / 2);
-      double accuracy = (double) test.correct() / test.size();
-      LOG.info(
-          String.format(
-              Locale.ROOT,
-              "test: loss %.4f accuracy %.4f (%d examples, %s weights)",
-              test.loss(),
-              accuracy,
-              test.size(),
-              weights));
-      TrainResult result =
-          new TrainResult(
-              runDir, state.epoch(), test.loss(), accuracy, params, state.history(), weights);
-      RunDirectory.writeResult(runDir, config, result);
-      for (TrainingListener l : all) {
-        l.onTrainEnd(run, result);
+    }
+  }
+
+  /** Closes the listeners that hold resources (TensorBoard's writer), however the run ended. */
+  private static void closeAll(List<TrainingListener> listeners) {
+    for (TrainingListener l : listeners) {
+      if (l instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          LOG.warn("could not close {}: {}", l.getClass().getSimpleName(), e.toString());
+        }
       }
-      return result;
     }
   }
 
@@ -199,15 +216,19 @@ public final class Trainer {
     List<TrainingListener> all = new ArrayList<>();
     all.add(new LearningRateScheduler(t.schedule()));
     all.add(new DivergenceCheck(t.divergence(), checkpoints));
+    TraceMonitor monitor = null;
     if (t.monitor() && g.hasMemory()) {
       // The memory monitor watches a fixed sample: validation examples, else training ones.
-      all.add(
-          new TraceMonitor(
-              runDir, data.validation().size() > 0 ? data.validation() : data.train()));
+      monitor =
+          new TraceMonitor(runDir, data.validation().size() > 0 ? data.validation() : data.train());
+      all.add(monitor);
     }
     all.addAll(extraListeners);
     all.add(new CheckpointSaver(checkpoints));
     all.add(new MetricsCsv());
+    if (t.tensorboard()) {
+      all.add(new TensorBoardWriter(monitor));
+    }
     if (t.earlyStoppingPatience() > 0) {
       all.add(new EarlyStopping(t.earlyStoppingPatience()));
     }
@@ -235,8 +256,14 @@ public final class Trainer {
       l.onEpochBegin(run, epoch);
     }
     Dataset train = data.train();
-    Batches batches = Batches.shuffled(train, t.batchSize(), shuffleSeed(t.seed(), epoch));
-    Batch batch = Batch.forDataset(train, t.batchSize());
+    // Stream windows go in order, one window of every stream per batch, the state carried from
+    // each to the next and reset here; independent examples are shuffled.
+    g.resetState();
+    Batches batches =
+        train.streams() > 0
+            ? Batches.inOrder(train, train.streams())
+            : Batches.shuffled(train, t.batchSize(), shuffleSeed(t.seed(), epoch));
+    Batch batch = Batch.forDataset(train, train.streams() > 0 ? train.streams() : t.batchSize());
     long step = state.globalStep();
     double lossSum = 0;
     long correct = 0;
@@ -262,10 +289,7 @@ public final class Trainer {
         lossSum += r.loss() * r.size();
         correct += r.correct();
         seen += r.size();
-        bar.update(
-            b + 1,
-            String.format(
-                Locale.ROOT, "loss %.4f acc %.4f", lossSum / seen, (double) correct / seen));
+        bar.update(b + 1, g.task().describe(lossSum / seen, (double) correct / seen));
       }
     }
     double trainSeconds = (System.nanoTime() - start) / 1e9;
@@ -289,16 +313,16 @@ public final class Trainer {
     LOG.info(
         String.format(
             Locale.ROOT,
-            "epoch %d/%d: loss %.4f acc %.4f | val_loss %.4f val_acc %.4f | lr %.3g | %.1f s (%.0f ms/step)",
+            "epoch %d/%d: %s | val %s | lr %.3g | %.1f s (%.0f ms/step, %.0f %ss/s)",
             epoch,
             t.epochs(),
-            metrics.trainLoss(),
-            metrics.trainAccuracy(),
-            metrics.valLoss(),
-            metrics.valAccuracy(),
+            g.task().describe(metrics.trainLoss(), metrics.trainAccuracy()),
+            g.task().describe(metrics.valLoss(), metrics.valAccuracy()),
             metrics.learningRate(),
             seconds,
-            metrics.msPerStep()));
+            metrics.msPerStep(),
+            seen / trainSeconds,
+            g.task().unit()));
     // Keras EarlyStopping(min_delta=0): any decrease counts.
     boolean improved = data.validation().size() > 0 && val.loss() < state.bestValLoss();
     long steps = step;
@@ -317,7 +341,7 @@ public final class Trainer {
             false,
             progress,
             task);
-    return new TrainingGraph.BatchResult(e.loss(), e.correct(), e.examples());
+    return new TrainingGraph.BatchResult(e.loss(), e.correct(), e.count());
   }
 
   /** The training graph of {@code config} for examples shaped like {@code data}'s. */
@@ -326,7 +350,8 @@ public final class Trainer {
     return new TrainingGraph(
         config.model(),
         data.inputs(),
-        data.numClasses(),
+        data.target(),
+        data.streams(),
         t.seed(),
         t.clipnorm(),
         t.deterministicEval(),

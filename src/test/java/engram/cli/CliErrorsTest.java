@@ -90,7 +90,7 @@ class CliErrorsTest {
         engram("train", "--model", "transformer"),
         Main.EXIT_USAGE,
         "transformer",
-        "[enn, rnn, gru, lstm, hmem]");
+        "[enn, rnn, gru, lstm, hmem"); // and any a test registered
   }
 
   @Test

@@ -244,7 +244,7 @@ class HMemTest {
                 true,
                 NoiseSource.zeros(),
                 seeds)
-            .logits();
+            .outputs();
     return new Built(g, params, story, query, logits, model.penalty(tf));
   }
 

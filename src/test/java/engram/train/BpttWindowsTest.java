@@ -8,7 +8,7 @@ import engram.cells.EngramCellConfig;
 import engram.cells.NoiseSource;
 import engram.models.ModelConfig;
 import engram.models.ModelType;
-import engram.models.SequenceClassifier;
+import engram.models.SequenceModel;
 import engram.nn.Param;
 import engram.nn.ParamSet;
 import engram.ops.SeedStream;
@@ -51,7 +51,7 @@ class BpttWindowsTest {
   static Setup build(Graph g, ModelConfig config) {
     Ops tf = Ops.create(g);
     ParamSet<TFloat64> params = ParamSet.create(tf, TFloat64.class, 7);
-    SequenceClassifier<TFloat64> model = new SequenceClassifier<>(params, config, T, D, C);
+    SequenceModel<TFloat64> model = new SequenceModel<>(params, config, T, D, C);
     Placeholder<TInt64> seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
     BpttWindows<TFloat64> windows = windows(tf, model, seed, K);
     Operand<TFloat64> r = tf.constant(Shape.of(B, C), doubles(Tensors.uniform(77, B * C, 1.0)));
@@ -63,7 +63,7 @@ class BpttWindowsTest {
 
   /** Windows of k steps over {@code model}, evaluation mode, without random draws. */
   static BpttWindows<TFloat64> windows(
-      Ops tf, SequenceClassifier<TFloat64> model, Placeholder<TInt64> seed, int k) {
+      Ops tf, SequenceModel<TFloat64> model, Placeholder<TInt64> seed, int k) {
     return new BpttWindows<>(
         tf, model, TFloat64.class, D, k, false, NoiseSource.zeros(), new SeedStream(seed), seed);
   }
@@ -248,7 +248,7 @@ class BpttWindowsTest {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       ParamSet<TFloat64> params = ParamSet.create(tf, TFloat64.class, 7);
-      SequenceClassifier<TFloat64> model = new SequenceClassifier<>(params, enn(), T, D, C);
+      SequenceModel<TFloat64> model = new SequenceModel<>(params, enn(), T, D, C);
       Placeholder<TInt64> seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> windows(tf, model, seed, T));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.models.ModelConfig;
 import engram.models.ModelType;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -39,9 +40,21 @@ class RunConfigTest {
       for (Path p : presets) {
         RunConfig c = RunConfig.readPreset(p);
         assertTrue(c.description().length() > 20, p + " explains itself");
-        if (c.model().type() != ModelType.ENN && c.model().type() != ModelType.HMEM) {
+        boolean baseline = c.model().type() != ModelType.ENN && c.model().type() != ModelType.HMEM;
+        if (baseline && c.data().dataset().equals("mnist")) {
           assertEquals(List.of(128, 64), c.model().units(), p.toString());
+        }
+        if (baseline) {
           assertNull(c.model().engram());
+        }
+        if (c.data().dataset().startsWith("wikitext")) {
+          // The language-model comparison: one budget for all four models.
+          assertEquals(List.of(200), c.model().units(), p.toString());
+          assertEquals(ModelConfig.EVERY, c.model().head(), p.toString());
+          assertEquals(200, c.model().embedding(), p.toString());
+          assertEquals(20, c.train().batchSize(), p.toString());
+          assertEquals(35, c.data().window(), p.toString());
+          assertEquals(6, c.train().epochs(), p.toString());
         }
         n++;
       }

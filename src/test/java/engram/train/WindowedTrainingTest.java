@@ -45,7 +45,7 @@ class WindowedTrainingTest {
 
   static TrainingGraph graph(ModelConfig model, Bptt bptt) {
     return new TrainingGraph(
-        model, data.train().inputs(), data.train().numClasses(), 11, 1.0, true, bptt, null);
+        model, data.train().inputs(), data.train().target(), 0, 11, 1.0, true, bptt, null);
   }
 
   static Map<String, float[]> weights(TrainingGraph g) {
@@ -148,7 +148,8 @@ class WindowedTrainingTest {
                             "story", engram.data.Feature.Kind.INT, new int[] {4, 3}),
                         new engram.data.Feature(
                             "query", engram.data.Feature.Kind.INT, new int[] {3})),
-                    5,
+                    engram.data.Target.classOf(5),
+                    0,
                     1,
                     0,
                     true,

@@ -5,33 +5,36 @@ import java.util.Arrays;
 import java.util.Map;
 import org.tensorflow.types.family.TFloating;
 
-/** Builds the classifier a {@link ModelConfig} describes, for inputs of the given shapes. */
-public final class Classifiers {
+/** Builds the model a {@link ModelConfig} describes, for inputs of the given shapes. */
+public final class Models {
 
-  private Classifiers() {}
+  private Models() {}
 
   /**
    * @param inputShapes per-example shape of every input, by name (e.g. {@code x -> [28, 28]})
-   * @param numClasses width of the output layer
+   * @param numClasses width of the output layer (and the vocabulary of an embedded input)
    */
-  public static <T extends TFloating> Classifier<T> create(
+  public static <T extends TFloating> Model<T> create(
       ParamSet<T> params, ModelConfig config, Map<String, long[]> inputShapes, int numClasses) {
-    return switch (config.type()) {
-      case ENN, RNN, GRU, LSTM -> {
-        long[] x = require(inputShapes, SequenceClassifier.INPUT, 2, config);
-        yield new SequenceClassifier<>(params, config, (int) x[0], (int) x[1], numClasses);
+    if (config.type() == ModelType.HMEM) {
+      long[] story = require(inputShapes, HMemClassifier.STORY, 2, config);
+      long[] query = require(inputShapes, HMemClassifier.QUERY, 1, config);
+      if (query[0] != story[1]) {
+        throw new IllegalArgumentException(
+            "H-Mem needs queries as wide as statements, got " + query[0] + " and " + story[1]);
       }
-      case HMEM -> {
-        long[] story = require(inputShapes, HMemClassifier.STORY, 2, config);
-        long[] query = require(inputShapes, HMemClassifier.QUERY, 1, config);
-        if (query[0] != story[1]) {
-          throw new IllegalArgumentException(
-              "H-Mem needs queries as wide as statements, got " + query[0] + " and " + story[1]);
-        }
-        yield new HMemClassifier<>(
-            params, config.hmem(), (int) story[0], (int) story[1], numClasses);
+      return new HMemClassifier<>(
+          params, config.hmem(), (int) story[0], (int) story[1], numClasses);
+    }
+    {
+      {
+        // Token ids [T] go through the embedding; features are [T, D].
+        long[] x =
+            require(inputShapes, SequenceModel.INPUT, config.embedding() > 0 ? 1 : 2, config);
+        int features = x.length == 2 ? (int) x[1] : 1;
+        return new SequenceModel<>(params, config, (int) x[0], features, numClasses);
       }
-    };
+    }
   }
 
   /** The shape of input {@code name}, which must exist and have {@code rank} dimensions. */

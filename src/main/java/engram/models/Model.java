@@ -10,30 +10,32 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * A model that maps named input tensors (batch-major) to class logits. Its variables are created
- * when it is constructed; {@link #forward} may be called several times (a training and an
- * evaluation path) and they share the variables.
+ * A model that maps named input tensors (batch-major) to outputs: class logits {@code [B, C]} for a
+ * classifier, per-step logits {@code [B, T, V]} for a language model. What the outputs are scored
+ * against, and how, is the task's business ({@code engram.tasks}). Its variables are created when
+ * it is constructed; {@link #forward} may be called several times (a training and an evaluation
+ * path) and they share the variables.
  */
-public interface Classifier<T extends TFloating> {
+public interface Model<T extends TFloating> {
 
   /**
    * A forward pass.
    *
-   * @param logits {@code [B, C]}; the softmax lives in the loss
+   * @param outputs logits, {@code [B, C]} or {@code [B, T, V]}; the softmax lives in the loss
    * @param updates ops to run with every training step, e.g. BatchNorm's moving averages
    * @param memory what the model's memory did, for monitoring and plots: the ENN's {@code trace}
    *     after each step {@code [T, M, H]} and {@code attention} {@code [T, B, M]}; H-Mem's
    *     association {@code memory} after the story {@code [B, m, m]}. Empty for the baselines.
    */
   record Forward<T extends TFloating>(
-      Operand<T> logits, List<Op> updates, Map<String, Operand<T>> memory) {
+      Operand<T> outputs, List<Op> updates, Map<String, Operand<T>> memory) {
     public Forward {
       updates = List.copyOf(updates);
       memory = Map.copyOf(memory);
     }
 
-    public Forward(Operand<T> logits, List<Op> updates) {
-      this(logits, updates, Map.of());
+    public Forward(Operand<T> outputs, List<Op> updates) {
+      this(outputs, updates, Map.of());
     }
   }
 
@@ -47,7 +49,7 @@ public interface Classifier<T extends TFloating> {
   String MEMORY = "memory";
 
   /**
-   * Logits for {@code inputs}, keyed by the dataset's input names.
+   * Outputs for {@code inputs}, keyed by the dataset's input names.
    *
    * @param training training behaviour (dropout, batch statistics)
    * @param noise the cells' random draws; {@link NoiseSource#zeros()} for deterministic inference

@@ -1,0 +1,54 @@
+package engram.tasks;
+
+import engram.data.Batch;
+import engram.data.Target;
+import org.tensorflow.Operand;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The loss and metrics of one kind of target. Scores are sums over the batch's scored units
+ * (examples, or tokens for a language model), so batches and windows add up exactly and a split's
+ * mean is its total over its count, whatever the batch size.
+ */
+public interface Task {
+
+  /**
+   * What a batch contributes.
+   *
+   * @param objective the training loss: the mean over the scored units
+   * @param lossSum the loss summed over the scored units (nats)
+   * @param count the scored units
+   * @param correct units predicted right (arg-max), for accuracy; 0 where it has no meaning
+   */
+  record Scores(
+      Operand<TFloat32> objective,
+      Operand<TFloat32> lossSum,
+      Operand<TFloat32> count,
+      Operand<TFloat32> correct) {}
+
+  /** A placeholder for a batch of targets, named {@code y}. */
+  Operand<?> placeholder(Ops tf);
+
+  /** The scores of {@code outputs} against {@code targets} (this task's placeholder or a feed). */
+  Scores score(Ops tf, Operand<TFloat32> outputs, Operand<?> targets);
+
+  /** The targets of {@code batch} as a tensor for {@link #placeholder}; the caller closes it. */
+  Tensor tensor(Batch batch);
+
+  /** What one scored unit is: {@code example} or {@code token}. */
+  String unit();
+
+  /** One log fragment for a mean loss and accuracy, e.g. {@code loss 0.1234 acc 0.9620}. */
+  String describe(double meanLoss, double accuracy);
+
+  /** The task that scores {@code target}. */
+  static Task of(Target target) {
+    return switch (target.kind()) {
+      case CLASS -> new Classification(target.classes());
+      case CLASS_PER_STEP -> new LanguageModelling(target.shape()[0], target.classes());
+      case VALUES -> new Regression(target.shape());
+    };
+  }
+}

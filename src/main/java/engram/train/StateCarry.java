@@ -1,0 +1,97 @@
+package engram.train;
+
+import engram.cells.State;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The recurrent state one graph path carries from a batch to the next (stateful truncated BPTT):
+ * each layer's state enters through a {@code PlaceholderWithDefault} whose default is the cell's
+ * initial state, and leaves as the final state, which the next run is fed. Gradients stop at the
+ * window boundary because the carry arrives as a fed value. {@link #reset} returns to the defaults.
+ */
+final class StateCarry implements AutoCloseable {
+
+  private final List<Operand<TFloat32>> in = new ArrayList<>();
+  private final List<State<TFloat32>> states = new ArrayList<>();
+  private List<Operand<TFloat32>> out = List.of();
+  private Result held;
+  private int heldAt;
+
+  /** Entry points over {@code initial}, each layer's default state. */
+  StateCarry(Ops tf, List<State<TFloat32>> initial) {
+    Ops carry = tf.withSubScope("carry");
+    for (State<TFloat32> s : initial) {
+      Map<String, Operand<TFloat32>> m = new LinkedHashMap<>();
+      s.tensors()
+          .forEach(
+              (name, v) -> {
+                Operand<TFloat32> p = carry.withName(name).placeholderWithDefault(v, v.shape());
+                in.add(p);
+                m.put(name, p);
+              });
+      states.add(new State<>(m));
+    }
+  }
+
+  /** The states a run starts from: each layer's entry point. */
+  List<State<TFloat32>> states() {
+    return states;
+  }
+
+  /** Records the states a run ends in, in the same order. */
+  void ends(List<State<TFloat32>> finals) {
+    List<Operand<TFloat32>> o = new ArrayList<>();
+    finals.forEach(s -> o.addAll(s.tensors().values()));
+    if (o.size() != in.size()) {
+      throw new IllegalStateException("final states do not match the initial ones");
+    }
+    out = o;
+  }
+
+  /** Feeds the held state, if any, to {@code r}. */
+  void feed(Session.Runner r) {
+    if (held == null) {
+      return;
+    }
+    for (int i = 0; i < in.size(); i++) {
+      r.feed(in.get(i), held.get(heldAt + i));
+    }
+  }
+
+  /** Adds the final states to {@code r}'s fetches; returns how many. */
+  int fetch(Session.Runner r) {
+    out.forEach(r::fetch);
+    return out.size();
+  }
+
+  /**
+   * Keeps the final states {@code result} fetched from {@code at} for the next run; takes {@code
+   * result} over (closes it when replaced or reset).
+   */
+  void keep(Result result, int at) {
+    Result old = held;
+    held = result;
+    heldAt = at;
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  /** Starts again from the initial state. */
+  void reset() {
+    keep(null, 0);
+  }
+
+  @Override
+  public void close() {
+    reset();
+  }
+}

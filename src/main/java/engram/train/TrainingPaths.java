@@ -1,0 +1,132 @@
+package engram.train;
+
+import engram.cells.NoiseSource;
+import engram.data.Target;
+import engram.models.Model;
+import engram.models.ModelConfig;
+import engram.models.SequenceModel;
+import engram.nn.Param;
+import engram.ops.SeedStream;
+import engram.ops.Shapes;
+import engram.ops.SharedWeightGradients;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Operation;
+import org.tensorflow.Output;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * How {@link TrainingGraph} builds its paths: which one the model and data call for (whole
+ * sequence, BPTT windows, or state carried between stream windows), and the Adam step.
+ */
+final class TrainingPaths {
+
+  private TrainingPaths() {}
+
+  /**
+   * The step op: Adam on the gradients of the loss (plus the model's penalty), gated on them, with
+   * the model's own per-step updates (BatchNorm's moving averages).
+   */
+  static Op adamStep(
+      Ops tf,
+      Ops train,
+      Model<TFloat32> model,
+      Model.Forward<TFloat32> forward,
+      Operand<TFloat32> loss,
+      List<Param<TFloat32>> trainable,
+      Adam<TFloat32> adam,
+      Operand<TFloat32> learningRate) {
+    Graph graph = (Graph) tf.scope().env();
+    Operand<TFloat32> penalty = model.penalty(train);
+    Operand<TFloat32> objective = penalty == null ? loss : train.math.add(loss, penalty);
+    List<Output<?>> xs = new ArrayList<>();
+    trainable.forEach(p -> xs.add(p.value().asOutput()));
+    // Weights read once per time step get one batched gradient product (see there).
+    Output<?>[] grads = SharedWeightGradients.of(graph, "gradients", objective, xs).gradients();
+    List<Operand<TFloat32>> gradients = new ArrayList<>();
+    List<Operation> gate = new ArrayList<>(List.of(loss.op(), objective.op()));
+    for (int i = 0; i < grads.length; i++) {
+      if (grads[i] == null || grads[i].isClosed()) {
+        throw new IllegalStateException(
+            "parameter " + trainable.get(i).name() + " does not influence the loss");
+      }
+      @SuppressWarnings("unchecked")
+      Output<TFloat32> g = (Output<TFloat32>) grads[i];
+      gradients.add(g);
+      gate.add(g.op());
+    }
+    Op step = adam.update(tf.withControlDependencyOps(gate), gradients, learningRate);
+    List<Op> stepOps = new ArrayList<>(forward.updates());
+    stepOps.add(step);
+    return tf.withControlDependencies(stepOps).withName("step").noOp();
+  }
+
+  /** Checks that the model's head fits the target: every-step logits for per-step classes. */
+  static void checkOutputs(ModelConfig config, Target target) {
+    boolean perStep = target.kind() == Target.Kind.CLASS_PER_STEP;
+    boolean every = config.head().equals(ModelConfig.EVERY);
+    if (perStep != every) {
+      throw new IllegalArgumentException(
+          "the data has "
+              + (perStep ? "a class per step" : "one target per example")
+              + ", so set model.head to "
+              + (perStep ? ModelConfig.EVERY : ModelConfig.LAST));
+    }
+  }
+
+  /** The sequence model whose state streams carry, or null for independent examples. */
+  static SequenceModel<TFloat32> stateful(Model<TFloat32> model, int streams) {
+    if (streams == 0) {
+      return null;
+    }
+    if (!(model instanceof SequenceModel<TFloat32> sequence)) {
+      throw new IllegalArgumentException(
+          "stream data needs a sequence model (enn, lstm, gru, rnn)");
+    }
+    return sequence;
+  }
+
+  /** A path whose state enters and leaves through a {@link StateCarry}. */
+  record Carried(
+      StateCarry carry, Operand<TFloat32> outputs, Map<String, Operand<TFloat32>> memory) {}
+
+  static Carried carried(
+      Ops tf,
+      SequenceModel<TFloat32> model,
+      Map<String, Operand<?>> feeds,
+      boolean training,
+      NoiseSource noise,
+      SeedStream seeds) {
+    Operand<?> x = model.input(feeds);
+    StateCarry carry = new StateCarry(tf, model.initialStates(tf, Shapes.batchSize(tf, x), noise));
+    SequenceModel.Unrolled<TFloat32> u =
+        model.unroll(tf, x, carry.states(), training, noise, seeds);
+    carry.ends(u.finalStates());
+    return new Carried(carry, u.outputs(), model.memory(tf, u.layers()));
+  }
+
+  /** The sequence model to run in windows, or null for one whole-sequence graph. */
+  static SequenceModel<TFloat32> windowed(
+      Model<TFloat32> model, ModelConfig config, Bptt bptt, int streams) {
+    if (bptt.window() == 0) {
+      return null;
+    }
+    if (streams > 0 || !config.head().equals(ModelConfig.LAST) || config.embedding() > 0) {
+      throw new IllegalArgumentException(
+          "train.bpttWindow applies to classifiers of long sequences; stream data is already cut"
+              + " into windows (data.window); set train.bpttWindow to 0");
+    }
+    if (!(model instanceof SequenceModel<TFloat32> sequence)) {
+      throw new IllegalArgumentException(
+          "train.bpttWindow applies to the sequence models (enn, lstm, gru, rnn), not "
+              + config.type()
+              + "; set it to 0");
+    }
+    return bptt.splits(sequence.timeSteps()) ? sequence : null;
+  }
+}
