@@ -7,6 +7,7 @@ import engram.data.Batches;
 import engram.data.Dataset;
 import engram.data.Feature;
 import engram.data.Splits;
+import engram.data.Target;
 import engram.export.EngramModel;
 import engram.export.InferenceGraph;
 import engram.io.AtomicFiles;
@@ -95,6 +96,33 @@ final class PredictCommand implements Callable<Integer> {
       int b = batch != null ? batch : m.batchSize();
       if (b <= 0) {
         throw new IllegalArgumentException("--batch must be > 0, got " + b);
+      }
+      if (set.target().kind() == Target.Kind.CLASS_PER_STEP) {
+        if (csv != null) {
+          throw new IllegalArgumentException(
+              "--out writes a row per example of a classifier; a language model has "
+                  + m.numClasses()
+                  + " logits per token. Drop --out");
+        }
+        EngramModel.TokenScores s = m.tokenScores(set, b);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                Locale.ROOT,
+                "%s: perplexity %.2f = exp(mean NLL %.4f nats over %d tokens), next-token accuracy"
+                    + " %.4f; each window of %d from the initial state, batches of %d, with %s%n",
+                split,
+                s.perplexity(),
+                s.nllSum() / s.count(),
+                s.count(),
+                (double) s.correct() / s.count(),
+                set.target().shape()[0],
+                b,
+                model);
+        if (request != null) {
+          writeRequest(set, b);
+        }
+        return Main.EXIT_OK;
       }
       float[] logits = m.logits(set, b);
       if (request != null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import engram.data.DataConfig;
 import engram.data.Splits;
 import engram.io.OutputPaths;
 import engram.models.ModelType;
@@ -170,13 +171,15 @@ final class TrainCommand implements Callable<Integer> {
         .getOut()
         .printf(
             Locale.ROOT,
-            "%s: test accuracy %.4f, test loss %.4f after %d epochs (%.1f s/epoch); run directory %s%n",
+            "%s: test accuracy %.4f, test loss %.4f after %d epochs (%.1f s/epoch); run directory"
+                + " %s%s%n",
             config.model().type(),
             result.testAccuracy(),
             result.testLoss(),
             result.epochs(),
             result.meanEpochSeconds(),
-            runDir);
+            runDir,
+            Splits.lossy(config.data()) ? " [" + Splits.LOSSY + "]" : "");
     if (config.train().monitor()) {
       List<Path> figures = engram.viz.Figures.render(runDir);
       spec.commandLine()
@@ -272,6 +275,11 @@ final class TrainCommand implements Callable<Integer> {
               .withDescription("");
     } else {
       config = RunConfig.defaults(model == null ? ModelType.ENN : model);
+      if (dataset != null && dataset.equalsIgnoreCase("cifar10")) {
+        config =
+            new RunConfig(
+                config.description(), config.model(), config.train(), DataConfig.defaults(dataset));
+      }
     }
     if (dataset != null && !dataset.equalsIgnoreCase(config.data().dataset())) {
       throw new IllegalArgumentException(

@@ -30,15 +30,20 @@ public final class Batches {
 
   /** Batches in a Fisher-Yates shuffle drawn from {@code seed}. */
   public static Batches shuffled(Dataset data, int batchSize, long seed) {
-    int[] order = IntStream.range(0, data.size()).toArray();
+    return new Batches(data, permutation(data.size(), seed), batchSize);
+  }
+
+  /** A Fisher-Yates permutation of {@code 0 .. n-1} drawn from {@code seed}. */
+  public static int[] permutation(int n, long seed) {
+    int[] order = IntStream.range(0, n).toArray();
     SplittableRandom random = new SplittableRandom(seed);
-    for (int i = order.length - 1; i > 0; i--) {
+    for (int i = n - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       int tmp = order[i];
       order[i] = order[j];
       order[j] = tmp;
     }
-    return new Batches(data, order, batchSize);
+    return order;
   }
 
   /** Number of batches, the last one possibly smaller. */

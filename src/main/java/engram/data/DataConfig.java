@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * Which data a run trains on.
  *
- * @param dataset {@code mnist}, {@code babi}, {@code wikitext2} or {@code wikitext103}
+ * @param dataset {@code mnist}, {@code babi}, {@code cifar10}, {@code wikitext2} or {@code
+ *     wikitext103}
  * @param view MNIST only: {@code rows} (28 steps of 28 pixels, the ENN paper's setting) or {@code
  *     pixels} (784 steps of 1)
  * @param task bAbI only: task 1..20
@@ -21,6 +22,11 @@ import java.util.Locale;
  * @param window WikiText only: T, tokens per window of stateful truncated BPTT (default 35)
  * @param evalStreams WikiText only: parallel streams the validation and test files are cut into
  *     (default 10); the training file has one per example of a batch ({@code train.batchSize})
+ * @param source CIFAR-10 only: {@code binary} (the canonical batches, default), {@code subset} (the
+ *     exact first 4,000 training and 1,000 test records) or {@code jpeg} (a lossy copy of all
+ *     60,000 images, labelled as such on every run)
+ * @param protocol WikiText only: {@code streams} (stateful windows over the token stream, the
+ *     default) or {@code notebook} (the ENN notebook's protocol, see {@link NotebookWikiText})
  */
 public record DataConfig(
     String dataset,
@@ -32,10 +38,12 @@ public record DataConfig(
     int trainLimit,
     int testLimit,
     int window,
-    int evalStreams) {
+    int evalStreams,
+    String source,
+    String protocol) {
 
   /** The datasets {@link Splits#load} reads. */
-  public static final String SUPPORTED = "mnist, babi, wikitext2, wikitext103";
+  public static final String SUPPORTED = "mnist, babi, cifar10, wikitext2, wikitext103";
 
   /** A dataset of examples (MNIST, bAbI): no stream settings. */
   public DataConfig(
@@ -47,7 +55,19 @@ public record DataConfig(
       long splitSeed,
       int trainLimit,
       int testLimit) {
-    this(dataset, view, task, size, validationFraction, splitSeed, trainLimit, testLimit, 0, 0);
+    this(
+        dataset,
+        view,
+        task,
+        size,
+        validationFraction,
+        splitSeed,
+        trainLimit,
+        testLimit,
+        0,
+        0,
+        null,
+        null);
   }
 
   public DataConfig {
@@ -56,6 +76,13 @@ public record DataConfig(
     }
     dataset = dataset.toLowerCase(Locale.ROOT);
     boolean text = dataset.startsWith("wikitext");
+    if (!text && protocol != null) {
+      throw new IllegalArgumentException(
+          "data.protocol applies to wikitext2/wikitext103; remove it");
+    }
+    if (!dataset.equals("cifar10") && source != null) {
+      throw new IllegalArgumentException("data.source applies to cifar10; remove it");
+    }
     if (!text && (window != 0 || evalStreams != 0)) {
       throw new IllegalArgumentException(
           "data.window and data.evalStreams apply to wikitext2/wikitext103; remove them");
@@ -81,10 +108,28 @@ public record DataConfig(
         }
         size = Babi.Size.parse(size == null ? "10k" : size).toString();
       }
+      case "cifar10" -> {
+        if (view != null || task != 0 || size != null) {
+          throw new IllegalArgumentException(
+              "data.view, data.task and data.size do not apply to cifar10; remove them");
+        }
+        source = Cifar10.Source.parse(source == null ? "binary" : source).toString();
+      }
       case "wikitext2", "wikitext103" -> {
         if (view != null || task != 0 || size != null) {
           throw new IllegalArgumentException(
               "data.view, data.task and data.size do not apply to " + dataset + "; remove them");
+        }
+        protocol = protocol == null ? "streams" : protocol.toLowerCase(Locale.ROOT);
+        if (!protocol.equals("streams") && !protocol.equals("notebook")) {
+          throw new IllegalArgumentException(
+              "data.protocol must be streams or notebook, got '" + protocol + "'");
+        }
+        boolean notebook = protocol.equals("notebook");
+        window = window == 0 && notebook ? NotebookWikiText.WINDOW : window;
+        if (notebook && window != NotebookWikiText.WINDOW) {
+          throw new IllegalArgumentException(
+              "the notebook protocol cuts windows of 32 tokens; set data.window to 32");
         }
         window = window == 0 ? 35 : window;
         evalStreams = evalStreams == 0 ? 10 : evalStreams;
@@ -115,9 +160,28 @@ public record DataConfig(
     return new DataConfig("mnist", "rows", 0, null, 0.1, 42, 0, 0);
   }
 
+  /** CIFAR-10 from {@code source}, 10 % of the training images held out (split seed 42). */
+  public static DataConfig cifar10Defaults(String source) {
+    return new DataConfig("cifar10", null, 0, null, 0.1, 42, 0, 0, 0, 0, source, null);
+  }
+
+  /** The defaults of {@code dataset} (bAbI: task 1, 10k). */
+  public static DataConfig defaults(String dataset) {
+    String d = dataset.toLowerCase(Locale.ROOT);
+    return switch (d) {
+      case "mnist" -> mnistDefaults();
+      case "babi" -> babiDefaults(1, "10k");
+      case "cifar10" -> cifar10Defaults(null);
+      case "wikitext2", "wikitext103" -> wikitextDefaults(d);
+      default ->
+          throw new IllegalArgumentException(
+              "data.dataset '" + dataset + "' is not supported; supported: " + SUPPORTED);
+    };
+  }
+
   /** WikiText ({@code wikitext2} or {@code wikitext103}), windows of 35, 10 evaluation streams. */
   public static DataConfig wikitextDefaults(String dataset) {
-    return new DataConfig(dataset, null, 0, null, 0, 0, 0, 0, 35, 10);
+    return new DataConfig(dataset, null, 0, null, 0, 0, 0, 0, 35, 10, null, null);
   }
 
   /** bAbI task {@code task}, {@code size} ("1k" or "10k"), the last 10 % for validation. */

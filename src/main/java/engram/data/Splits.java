@@ -2,11 +2,22 @@ package engram.data;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /** Training, validation and test data of one run. */
 public record Splits(Dataset train, Dataset validation, Dataset test) {
+
+  /** What every run on the lossy CIFAR-10 copy says. */
+  public static final String LOSSY =
+      "data.source=jpeg: a LOSSY JPEG (quality 75) copy of CIFAR-10, not CIFAR-10 itself;"
+          + " accuracies are not comparable with published CIFAR-10 results";
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Splits.class);
+
+  /** Whether {@code config} reads the lossy CIFAR-10 copy. */
+  public static boolean lossy(DataConfig config) {
+    return "jpeg".equals(config.source());
+  }
 
   /**
    * Loads the data {@code config} names from {@code dataDir}: the test file as test set, and the
@@ -24,12 +35,15 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
   public static Splits load(DataConfig config, Path dataDir, int trainStreams)
       throws DataException {
     if (config.dataset().startsWith("wikitext")) {
-      WikiText.Corpus c =
-          WikiText.load(
-              dataDir,
-              config.dataset().equals("wikitext2")
-                  ? WikiText.Version.WIKITEXT2
-                  : WikiText.Version.WIKITEXT103);
+      WikiText.Version version =
+          config.dataset().equals("wikitext2")
+              ? WikiText.Version.WIKITEXT2
+              : WikiText.Version.WIKITEXT103;
+      if (config.protocol().equals("notebook")) {
+        return NotebookWikiText.load(
+            WikiText.verifiedTrainFile(dataDir, version), config.validationFraction());
+      }
+      WikiText.Corpus c = WikiText.load(dataDir, version);
       int v = c.vocabulary().size();
       int t = config.window();
       return new Splits(
@@ -43,6 +57,17 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
           limit(babi.train(), config.trainLimit()),
           limit(babi.test(), config.testLimit()),
           config.validationFraction());
+    }
+    if (config.dataset().equals("cifar10")) {
+      Cifar10.Loaded c = Cifar10.load(dataDir, Cifar10.Source.parse(config.source()));
+      if (lossy(config)) {
+        LOG.warn(LOSSY);
+      }
+      return split(
+          limit(c.train(), config.trainLimit()),
+          limit(c.test(), config.testLimit()),
+          config.validationFraction(),
+          config.splitSeed());
     }
     Mnist.View view = view(config);
     Dataset trainFile = limit(Mnist.load(dataDir, Mnist.Split.TRAIN, view), config.trainLimit());
@@ -74,14 +99,7 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
   /** Splits {@code trainFile}: a seeded permutation, the last {@code fraction} for validation. */
   public static Splits split(Dataset trainFile, Dataset test, double fraction, long seed) {
     int n = trainFile.size();
-    int[] order = IntStream.range(0, n).toArray();
-    SplittableRandom random = new SplittableRandom(seed);
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int tmp = order[i];
-      order[i] = order[j];
-      order[j] = tmp;
-    }
+    int[] order = Batches.permutation(n, seed);
     int validation = (int) Math.round(n * fraction);
     if (n - validation < 1) {
       throw new IllegalArgumentException(

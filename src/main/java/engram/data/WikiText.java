@@ -140,6 +140,14 @@ public final class WikiText {
     return new Corpus(version, vocabulary, splits[0], splits[1], splits[2], unknown[0]);
   }
 
+  /** The training file of {@code version}, its checksum verified. */
+  public static Path verifiedTrainFile(Path dataDir, Version version) throws DataException {
+    return verifyChecksum(
+        dataDir.resolve(version.folder).resolve(version.files.get(0).name()),
+        version.files.get(0),
+        version);
+  }
+
   private static Path verifyChecksum(Path file, FileSpec spec, Version version)
       throws DataException {
     if (!Files.isRegularFile(file)) {

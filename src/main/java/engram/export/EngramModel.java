@@ -8,6 +8,7 @@ import engram.data.Batch;
 import engram.data.Batches;
 import engram.data.Dataset;
 import engram.data.Feature;
+import engram.data.Target;
 import engram.io.AtomicFiles;
 import engram.io.FileProblem;
 import engram.train.Inputs;
@@ -25,6 +26,7 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -170,6 +172,24 @@ public final class EngramModel implements AutoCloseable {
           "the model takes " + inputs + " but the data provides " + data.inputs());
     }
     float[] out = new float[data.size() * numClasses];
+    forEachBatch(
+        data,
+        batchSize,
+        (b, batch, logits) -> {
+          float[] values = new float[batch.size() * numClasses];
+          logits.read(values);
+          System.arraycopy(values, 0, out, b * batchSize * numClasses, values.length);
+        });
+    return out;
+  }
+
+  /** What {@link #forEachBatch} hands on: the batch's index, its host data and its logits. */
+  private interface BatchLogits {
+    void accept(int index, Batch batch, FloatDataBuffer logits);
+  }
+
+  /** Runs the signature on {@code data} in batches, in order, handing each batch's logits on. */
+  private void forEachBatch(Dataset data, int batchSize, BatchLogits each) {
     Batches batches = Batches.inOrder(data, batchSize);
     Batch batch = Batch.forDataset(data, batchSize);
     for (int b = 0; b < batches.count(); b++) {
@@ -181,15 +201,61 @@ public final class EngramModel implements AutoCloseable {
         }
         try (Result r = call(feeds)) {
           TFloat32 logits = (TFloat32) r.get(InferenceGraph.LOGITS).orElseThrow();
-          float[] values = new float[batch.size() * numClasses];
-          logits.asRawTensor().data().asFloats().read(values);
-          System.arraycopy(values, 0, out, b * batchSize * numClasses, values.length);
+          each.accept(b, batch, logits.asRawTensor().data().asFloats());
         }
       } finally {
         feeds.values().forEach(Tensor::close);
       }
     }
-    return out;
+  }
+
+  /**
+   * A language model's scores on {@code data} (per-step class targets): the summed token NLL
+   * (nats), the tokens scored and those predicted right, computed here from the signature's logits,
+   * batch by batch (a split's logits would not fit in memory). Padding is not scored.
+   */
+  public record TokenScores(double nllSum, long count, long correct) {
+
+    /** {@code exp(nllSum / count)}. */
+    public double perplexity() {
+      return Math.exp(nllSum / count);
+    }
+  }
+
+  /** Scores {@code data} in batches of {@code batchSize}; see {@link TokenScores}. */
+  public TokenScores tokenScores(Dataset data, int batchSize) {
+    if (!data.inputs().equals(inputs) || data.target().kind() != Target.Kind.CLASS_PER_STEP) {
+      throw new IllegalArgumentException(
+          "the model takes " + inputs + " but the data provides " + data.inputs());
+    }
+    int steps = data.target().shape()[0];
+    double[] nll = new double[1];
+    long[] counts = new long[2]; // scored, correct
+    float[] row = new float[numClasses];
+    forEachBatch(
+        data,
+        batchSize,
+        (b, batch, values) -> {
+          for (int k = 0; k < batch.size() * steps; k++) {
+            int y = batch.targets()[k];
+            if (y < 0) {
+              continue;
+            }
+            values.offset((long) k * numClasses).read(row);
+            int best = 0;
+            for (int v = 1; v < numClasses; v++) {
+              best = row[v] > row[best] ? v : best;
+            }
+            double sum = 0;
+            for (int v = 0; v < numClasses; v++) {
+              sum += Math.exp(row[v] - row[best]);
+            }
+            nll[0] += row[best] + Math.log(sum) - row[y];
+            counts[0]++;
+            counts[1] += best == y ? 1 : 0;
+          }
+        });
+    return new TokenScores(nll[0], counts[0], counts[1]);
   }
 
   /**

@@ -31,8 +31,10 @@ import org.tensorflow.types.TInt64;
  *
  * <p>Signature {@code serving_default}: inputs are the dataset's features with a free batch
  * dimension ({@code x} float32 {@code [-1, T, D]}; or {@code story} int32 {@code [-1, S, W]} and
- * {@code query} int32 {@code [-1, W]}); outputs {@code logits} and {@code probabilities} float32
- * {@code [-1, C]} and {@code class} int64 {@code [-1]}.
+ * {@code query} int32 {@code [-1, W]}; a language model's token ids {@code x} int32 {@code [-1,
+ * T]}); outputs {@code logits} and {@code probabilities} float32 {@code [-1, C]} and {@code class}
+ * int64 {@code [-1]}, or for a language model per step: {@code [-1, T, V]} and {@code [-1, T]}
+ * (each window from the initial state: the signature carries no state between calls).
  */
 public final class InferenceGraph implements AutoCloseable {
 
@@ -72,7 +74,7 @@ public final class InferenceGraph implements AutoCloseable {
       sig.output(LOGITS, logits);
       sig.output(PROBABILITIES, out.withName(PROBABILITIES).nn.softmax(logits));
       Operand<TInt64> argmax =
-          out.withName(CLASS).math.argMax(logits, out.constant(1), TInt64.class);
+          out.withName(CLASS).math.argMax(logits, out.constant(-1), TInt64.class);
       sig.output(CLASS, argmax);
       signature = sig.build();
       session = new Session(graph);

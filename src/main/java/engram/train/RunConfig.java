@@ -206,6 +206,11 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
               dataset.toLowerCase(java.util.Locale.ROOT).startsWith("wikitext")
                   ? languageModelDefaults(modelType, dataset)
                   : defaults(modelType));
+      // Another dataset than the model's usual one starts from that dataset's defaults.
+      if (!dataset.isEmpty()
+          && !dataset.equalsIgnoreCase(merged.path("data").path("dataset").asText())) {
+        merged.set("data", JSON.valueToTree(DataConfig.defaults(dataset)));
+      }
       // Cell options merge over their defaults; a block that does not belong to the model type
       // stays in only if the preset wrote it, so that ModelConfig rejects it by name.
       ObjectNode model = (ObjectNode) merged.get("model");

@@ -82,6 +82,22 @@ class LanguageModelCliTest {
     int words = s1.out().trim().split("\\s+").length;
     assertTrue(words >= 2 && words <= 14, s1.out());
 
+    // Exported, the signature gives per-step logits; predict scores every window from the
+    // initial state, so its perplexity is its own, computed from those logits.
+    Path model = dir.resolve("model");
+    CliErrorsTest.Outcome x =
+        engram("export", "--run", run.toString(), "--out", model.toString(), "--data-dir", DATA);
+    assertEquals(Main.EXIT_OK, x.code(), x.err());
+    CliErrorsTest.Outcome p =
+        engram("predict", "--model", model.toString(), "--data-dir", DATA, "--batch", "10");
+    assertEquals(Main.EXIT_OK, p.code(), p.err());
+    Matcher pm =
+        Pattern.compile("perplexity ([0-9.]+) = exp\\(mean NLL ([0-9.]+) nats over 700 tokens")
+            .matcher(p.out());
+    assertTrue(pm.find(), p.out());
+    assertEquals(
+        Math.exp(Double.parseDouble(pm.group(2))), Double.parseDouble(pm.group(1)), 0.01 * ppl);
+
     CliErrorsTest.Outcome wrong =
         engram("sample", "--run", run.toString(), "--temperature", "-1", "--data-dir", DATA);
     assertEquals(Main.EXIT_USAGE, wrong.code());

@@ -47,7 +47,7 @@ class RunConfigTest {
         if (baseline) {
           assertNull(c.model().engram());
         }
-        if (c.data().dataset().startsWith("wikitext")) {
+        if (c.data().dataset().startsWith("wikitext") && c.data().protocol().equals("streams")) {
           // The language-model comparison: one budget for all four models.
           assertEquals(List.of(200), c.model().units(), p.toString());
           assertEquals(ModelConfig.EVERY, c.model().head(), p.toString());
