@@ -2,7 +2,7 @@
 # The GPU tables of PERFORMANCE.md. Runs on the GPU host under ../shared/gpu/remote.sh, which sets
 # $JAVA_GPU (a java command with engram's jars and TensorFlow's GPU build on the class path):
 #   bash /tmp/g/remote.sh 'bash <checkout>/src/bench/gpu.sh <part>... -- <out dir>'
-# parts: doctor diag enn lstm hmem long. Each bench process sweeps B and T over one graph per T; XLA's
+# parts: doctor diag enn lstm hmem long lm. Each bench process sweeps B and T over one graph per T; XLA's
 # switch is process-wide, so "on" and "off" are separate processes. LIMIT caps each process (s);
 # BATCH, SEQ and XLA narrow the sweep (defaults 128,512,2048 / 28,128 / "on off").
 set -uo pipefail
@@ -33,6 +33,13 @@ for part in "${parts[@]}"; do
         --warmup 5 --steps 30
       bench --model enn --xla on --batch "${BATCH:-128,512,2048}" --seq 128 --window 32 \
         --truncate --warmup 5 --steps 30 ;;
+    lm)
+      # The WikiText-2 language-model step (B 20 streams, T 35, H 200 tied to a 33,278-word
+      # softmax): ENN and LSTM, XLA on.
+      for m in enn lstm; do
+        bench --model $m --lm --xla on --batch "${BATCH:-20,128}" --seq 35 --hidden 200 \
+          --warmup 5 --steps 30
+      done ;;
     hmem)
       for xla in off on; do
         bench --model hmem --xla $xla --batch 128,512 --seq 88 --warmup 5 --steps 30

@@ -2,6 +2,7 @@ package engram.bench;
 
 import engram.data.Dataset;
 import engram.data.Feature;
+import engram.data.Target;
 import engram.models.ModelType;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -14,6 +15,7 @@ final class RandomData implements Dataset {
   private final float[] x;
   private final int[][] words;
   private final int[] labels;
+  private final int[] nextTokens; // a language model's per-step targets
 
   RandomData(StepSpec spec) {
     this.spec = spec;
@@ -21,12 +23,17 @@ final class RandomData implements Dataset {
     int n = spec.batch() * BATCHES;
     SplittableRandom random = new SplittableRandom(spec.seed());
     labels = random.ints(n, 0, spec.numClasses()).toArray();
-    if (spec.model() == ModelType.HMEM) {
+    nextTokens =
+        spec.languageModel()
+            ? random.ints((long) n * spec.seq(), 0, spec.vocabulary()).toArray()
+            : null;
+    if (spec.model() == ModelType.HMEM || spec.languageModel()) {
       x = null;
       // Word 0 is padding; ids 1..V-1 are words.
       words = new int[inputs.size()][];
       for (int i = 0; i < words.length; i++) {
-        words[i] = random.ints((long) n * inputs.get(i).size(), 1, spec.vocabulary()).toArray();
+        int first = spec.languageModel() ? 0 : 1; // bAbI's word 0 is padding
+        words[i] = random.ints((long) n * inputs.get(i).size(), first, spec.vocabulary()).toArray();
       }
     } else {
       words = null;
@@ -50,6 +57,20 @@ final class RandomData implements Dataset {
   @Override
   public int label(int index) {
     return labels[index];
+  }
+
+  @Override
+  public Target target() {
+    return spec.target();
+  }
+
+  @Override
+  public void copyTargets(int index, int[] dst, int offset) {
+    if (nextTokens == null) {
+      dst[offset] = labels[index];
+    } else {
+      System.arraycopy(nextTokens, index * spec.seq(), dst, offset, spec.seq());
+    }
   }
 
   @Override

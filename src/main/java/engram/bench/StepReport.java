@@ -139,7 +139,7 @@ public record StepReport(
     try (CSVPrinter csv = new CSVPrinter(row, format)) {
       StepSpec s = r.spec();
       csv.printRecord(
-          s.model(),
+          s.languageModel() ? s.model() + "-lm" : s.model(),
           r.device(),
           r.xla() ? "on" : "off",
           r.threads(),

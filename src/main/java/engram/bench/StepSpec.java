@@ -2,6 +2,7 @@ package engram.bench;
 
 import engram.cells.EngramCellConfig;
 import engram.data.Feature;
+import engram.data.Target;
 import engram.models.HMemConfig;
 import engram.models.ModelConfig;
 import engram.models.ModelType;
@@ -24,6 +25,9 @@ import java.util.Locale;
  * @param warmup untimed steps first (at least 1)
  * @param steps timed steps
  * @param seed seed of the weights and the random inputs
+ * @param languageModel a word-level language-model step instead (sequence models): T token ids in,
+ *     an H-wide embedding tied to the softmax over {@code vocabulary} words at every step, the
+ *     state carried from step to step as across WikiText windows
  */
 public record StepSpec(
     ModelType model,
@@ -38,7 +42,40 @@ public record StepSpec(
     int warmup,
     int steps,
     long seed,
-    Bptt bptt) {
+    Bptt bptt,
+    boolean languageModel) {
+
+  /** A classification step (MNIST rows, bAbI). */
+  public StepSpec(
+      ModelType model,
+      int batch,
+      int seq,
+      int hidden,
+      int memory,
+      int features,
+      int width,
+      int vocabulary,
+      int hops,
+      int warmup,
+      int steps,
+      long seed,
+      Bptt bptt) {
+    this(
+        model,
+        batch,
+        seq,
+        hidden,
+        memory,
+        features,
+        width,
+        vocabulary,
+        hops,
+        warmup,
+        steps,
+        seed,
+        bptt,
+        false);
+  }
 
   public StepSpec {
     if (bptt == null) {
@@ -58,6 +95,9 @@ public record StepSpec(
     check("--steps", steps);
     if (vocabulary < 2) {
       throw new IllegalArgumentException("--vocabulary must be >= 2, got " + vocabulary);
+    }
+    if (languageModel && !model.isSequence()) {
+      throw new IllegalArgumentException("--lm times sequence models (enn, lstm, gru, rnn)");
     }
   }
 
@@ -93,11 +133,30 @@ public record StepSpec(
         warmup,
         steps,
         seed,
-        bptt);
+        bptt,
+        languageModel);
+  }
+
+  /** This spec as a language-model step ({@code V} words) or not. */
+  public StepSpec withLanguageModel(boolean lm, int words) {
+    return new StepSpec(
+        model, batch, seq, hidden, memory, hidden, width, words, hops, warmup, steps, seed, bptt,
+        lm);
   }
 
   /** The model: the presets' architecture at this spec's sizes. */
   public ModelConfig modelConfig() {
+    if (languageModel) {
+      return new ModelConfig(
+          model,
+          List.of(hidden),
+          0.3,
+          model == ModelType.ENN ? EngramCellConfig.defaults().withMemorySize(memory) : null,
+          null,
+          ModelConfig.EVERY,
+          hidden,
+          true);
+    }
     if (model == ModelType.ENN) {
       return new ModelConfig(
           ModelType.ENN,
@@ -125,6 +184,9 @@ public record StepSpec(
   }
 
   List<Feature> inputs() {
+    if (languageModel) {
+      return List.of(new Feature("x", Feature.Kind.INT, new int[] {seq}));
+    }
     return model == ModelType.HMEM
         ? List.of(
             new Feature("story", Feature.Kind.INT, new int[] {seq, width}),
@@ -133,7 +195,12 @@ public record StepSpec(
   }
 
   int numClasses() {
-    return model == ModelType.HMEM ? vocabulary : 10;
+    return model == ModelType.HMEM || languageModel ? vocabulary : 10;
+  }
+
+  /** What the step is scored against: a class per example, or the next token at every step. */
+  Target target() {
+    return languageModel ? Target.classPerStep(seq, vocabulary) : Target.classOf(numClasses());
   }
 
   /**
@@ -165,7 +232,9 @@ public record StepSpec(
     } else if (model == ModelType.RNN) {
       perStep = 2 * b * (d + h) * h;
     }
-    return 3 * (perStep * seq + 2 * b * h * 10);
+    // The head: 10 classes once, or a V-wide softmax at every step for a language model.
+    double head = languageModel ? 2 * b * seq * h * vocabulary : 2 * b * h * 10;
+    return 3 * (perStep * seq + head);
   }
 
   /** A short label, e.g. {@code enn B=128 T=28 H=128 M=64}. */
@@ -183,8 +252,9 @@ public record StepSpec(
             vocabulary)
         : String.format(
             Locale.ROOT,
-            "%s B=%d T=%d D=%d H=%d%s%s",
+            "%s%s B=%d T=%d D=%d H=%d%s%s",
             model,
+            languageModel ? " LM V=" + vocabulary : "",
             batch,
             seq,
             features,

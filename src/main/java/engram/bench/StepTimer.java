@@ -64,8 +64,8 @@ public final class StepTimer {
               new TrainingGraph(
                   spec.modelConfig(),
                   spec.inputs(),
-                  engram.data.Target.classOf(spec.numClasses()),
-                  0,
+                  spec.target(),
+                  spec.languageModel() ? spec.batch() : 0,
                   spec.seed(),
                   spec.clipnorm(),
                   true,

@@ -86,8 +86,18 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--width", paramLabel = "W", description = "hmem: words per statement (7).")
   Integer width;
 
-  @Option(names = "--vocabulary", paramLabel = "V", description = "hmem: vocabulary size (40).")
+  @Option(
+      names = "--vocabulary",
+      paramLabel = "V",
+      description = "hmem: vocabulary size (40); --lm: words of the softmax (33,278, WikiText-2).")
   Integer vocabulary;
+
+  @Option(
+      names = "--lm",
+      description =
+          "Time a word-level language-model step: T token ids, an H-wide embedding tied to the"
+              + " softmax over --vocabulary words at every step, the state carried between steps.")
+  boolean lm;
 
   @Option(names = "--hops", paramLabel = "N", description = "hmem: memory queries (3).")
   Integer hops;
@@ -152,6 +162,10 @@ final class BenchCommand implements Callable<Integer> {
                 or(steps, d.steps()),
                 d.seed(),
                 new Bptt(window, truncate)));
+        if (lm) {
+          int last = specs.size() - 1;
+          specs.set(last, specs.get(last).withLanguageModel(true, or(vocabulary, 33_278)));
+        }
       }
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -175,6 +175,27 @@ class StepTimerTest {
         new StepSpec(ModelType.LSTM, 2, 3, 5, 1, 4, 7, 40, 3, 1, 1, 1, Bptt.WHOLE).trainingFlops());
   }
 
+  @Test
+  void timesALanguageModelStep() {
+    // LSTM B=2 T=3 H=5 over 11 words, embedding tied to the softmax. By hand: per step
+    // 2*2*(5+5)*20 = 800, x3 = 2400; the head at every step 2*2*3*5*11 = 660; x3 = 9180.
+    StepSpec lm = tiny(ModelType.LSTM, 2, 3).withLanguageModel(true, 11);
+    StepSpec sized =
+        new StepSpec(ModelType.LSTM, 2, 3, 5, 1, 5, 7, 11, 3, 2, 3, 7, Bptt.WHOLE, true);
+    assertEquals(9180.0, sized.trainingFlops());
+    StepReport r =
+        StepTimer.run(
+                List.of(lm),
+                new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1),
+                Progress.none(),
+                null,
+                x -> {})
+            .get(0);
+    // Embedding 11x8 (the softmax's kernel too), LSTM(8) on 8 inputs, the softmax bias 11.
+    assertEquals(11 * 8 + 4 * (8 + 8 + 1) * 8 + 11, r.parameters());
+    assertTrue(r.spec().describe().contains("LM V=11"), r.spec().describe());
+  }
+
   private static NodeDef.Builder node(String op, String device) {
     return NodeDef.newBuilder()
         .setOp(op)
