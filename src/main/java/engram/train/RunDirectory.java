@@ -3,6 +3,7 @@ package engram.train;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.io.AtomicFiles;
 import engram.io.FileProblem;
+import engram.models.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,6 +119,11 @@ public final class RunDirectory {
     node.put("epochs", r.epochs());
     node.put("test_loss", r.testLoss());
     node.put("test_accuracy", r.testAccuracy());
+    if (config.model().head().equals(ModelConfig.EVERY)) {
+      // A language model: the loss is the mean NLL per token over the whole test split.
+      node.put("test_perplexity", Math.exp(r.testLoss()));
+      node.put("test_accuracy_unit", "token");
+    }
     node.put("test_weights", r.testWeights());
     node.put("trainable_parameters", r.trainableParameters());
     node.put("mean_epoch_seconds", r.meanEpochSeconds());

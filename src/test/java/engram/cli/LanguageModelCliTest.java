@@ -19,7 +19,7 @@ class LanguageModelCliTest {
   static final String DATA = CliErrorsTest.DATA.toString();
 
   @Test
-  void trainsEvaluatesAndSamples(@TempDir Path dir) {
+  void trainsEvaluatesAndSamples(@TempDir Path dir) throws Exception {
     Path run = dir.resolve("lm");
     CliErrorsTest.Outcome t =
         engram(
@@ -45,6 +45,11 @@ class LanguageModelCliTest {
             "--progress",
             "none");
     assertEquals(Main.EXIT_OK, t.code(), t.err());
+    var result = engram.train.RunConfig.json().readTree(run.resolve("result.json").toFile());
+    assertEquals(
+        Math.exp(result.get("test_loss").asDouble()),
+        result.get("test_perplexity").asDouble(),
+        1e-9 * result.get("test_perplexity").asDouble());
 
     CliErrorsTest.Outcome e =
         engram("evaluate", "--run", run.toString(), "--data-dir", DATA, "--progress", "none");
