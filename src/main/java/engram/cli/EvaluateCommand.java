@@ -1,5 +1,6 @@
 package engram.cli;
 
+import engram.data.DataConfig;
 import engram.data.Dataset;
 import engram.data.Splits;
 import engram.data.Target;
@@ -54,13 +55,25 @@ final class EvaluateCommand implements Callable<Integer> {
           "Also write every example's label, predicted class and logits to this CSV file.")
   Path logits;
 
+  @Option(
+      names = "--data-source",
+      paramLabel = "SOURCE",
+      description =
+          "CIFAR-10: score on another source than the run trained on (binary, subset or jpeg),"
+              + " e.g. a run trained on the lossy JPEG copy on the exact subset's test records.")
+  String dataSource;
+
   @Override
   public Integer call() throws IOException {
     ConfigProto session = common.sessionConfig();
     if (logits != null) {
       OutputPaths.checkFile(logits, "--logits");
     }
-    Splits data = Splits.load(RunDirectory.config(run, Evaluator.RUN_FIX).data(), common.dataDir);
+    DataConfig d = RunDirectory.config(run, Evaluator.RUN_FIX).data();
+    if (dataSource != null) {
+      d = d.withSource(dataSource);
+    }
+    Splits data = Splits.load(d, common.dataDir);
     common.logCompute();
     Dataset set = CommonOptions.split(data, split);
     boolean perToken = set.target().kind() == Target.Kind.CLASS_PER_STEP;
@@ -95,13 +108,14 @@ final class EvaluateCommand implements Callable<Integer> {
         .getOut()
         .printf(
             Locale.ROOT,
-            "%s: accuracy %.4f, loss %.4f (%d examples, %s checkpoint of %s)%n",
+            "%s: accuracy %.4f, loss %.4f (%d examples, %s checkpoint of %s)%s%n",
             split,
             e.accuracy(),
             e.loss(),
             e.examples(),
             weights,
-            run);
+            run,
+            Splits.lossy(d) ? " [" + Splits.LOSSY + "]" : "");
     return Main.EXIT_OK;
   }
 }

@@ -160,6 +160,27 @@ public record DataConfig(
     return new DataConfig("mnist", "rows", 0, null, 0.1, 42, 0, 0);
   }
 
+  /** This config reading CIFAR-10 from {@code source} instead. */
+  public DataConfig withSource(String source) {
+    if (!dataset.equals("cifar10")) {
+      throw new IllegalArgumentException(
+          "--data-source applies to cifar10 runs; this run trained on " + dataset);
+    }
+    return new DataConfig(
+        dataset,
+        view,
+        task,
+        size,
+        validationFraction,
+        splitSeed,
+        trainLimit,
+        testLimit,
+        window,
+        evalStreams,
+        source,
+        protocol);
+  }
+
   /** CIFAR-10 from {@code source}, 10 % of the training images held out (split seed 42). */
   public static DataConfig cifar10Defaults(String source) {
     return new DataConfig("cifar10", null, 0, null, 0.1, 42, 0, 0, 0, 0, source, null);
