@@ -156,18 +156,13 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
     }
   }
 
-  /** Parses a complete config, e.g. a run directory's {@code config.json}. */
+  /**
+   * Parses a saved config, e.g. a run directory's {@code config.json}. It is merged over the
+   * defaults like a preset, so a config written by an earlier engram, without the keys added since,
+   * reads with their defaults (which keep the earlier behaviour).
+   */
   public static RunConfig fromJson(String json, String source) {
-    JsonNode tree = null;
-    try {
-      tree = JSON.readTree(json);
-      if (tree == null || !tree.isObject()) {
-        throw new IllegalArgumentException(source + ": a run config must be a JSON object");
-      }
-      return JSON.treeToValue(tree, RunConfig.class);
-    } catch (JsonProcessingException e) {
-      throw ConfigErrors.of(source, e, tree);
-    }
+    return parsePreset(json, source);
   }
 
   /** Reads a preset file and merges it over the defaults of its {@code model.type}. */

@@ -63,6 +63,18 @@ class RunConfigTest {
   }
 
   @Test
+  void aConfigFromAnEarlierVersionReadsWithTheNewKeysDefaults() throws Exception {
+    RunConfig c = RunConfig.defaults(ModelType.LSTM);
+    var tree =
+        (com.fasterxml.jackson.databind.node.ObjectNode) RunConfig.json().readTree(c.toJson());
+    // train.tensorboard, model.head and data.window came after the first runs were written.
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("train")).remove("tensorboard");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("model")).remove("head");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("data")).remove("window");
+    assertEquals(c, RunConfig.fromJson(tree.toString(), "config.json of an earlier engram"));
+  }
+
+  @Test
   void hmemPresetIsTheReleasedRecipe() throws Exception {
     RunConfig c = RunConfig.readPreset(Path.of("models", "hmem-babi.json"));
     assertEquals(ModelType.HMEM, c.model().type());
