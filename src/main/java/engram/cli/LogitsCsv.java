@@ -2,6 +2,7 @@ package engram.cli;
 
 import engram.data.Dataset;
 import engram.io.AtomicFiles;
+import engram.tasks.Classification;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ final class LogitsCsv {
       Object[] row = new Object[header.length];
       for (int i = 0; i < n; i++) {
         row[0] = set.label(i);
-        row[1] = argMax(logits, i, classes);
+        row[1] = Classification.argMax(logits, i, classes);
         for (int k = 0; k < classes; k++) {
           row[k + 2] = logits[i * classes + k];
         }
@@ -41,16 +42,5 @@ final class LogitsCsv {
       }
     }
     AtomicFiles.writeString(file, text.toString());
-  }
-
-  /** The class of row {@code i} with the largest logit (the first, on ties). */
-  static int argMax(float[] logits, int i, int classes) {
-    int best = 0;
-    for (int k = 1; k < classes; k++) {
-      if (logits[i * classes + k] > logits[i * classes + best]) {
-        best = k;
-      }
-    }
-    return best;
   }
 }

@@ -12,6 +12,7 @@ import engram.export.EngramModel;
 import engram.export.InferenceGraph;
 import engram.io.AtomicFiles;
 import engram.io.OutputPaths;
+import engram.tasks.Classification;
 import engram.train.RunConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -131,7 +132,7 @@ final class PredictCommand implements Callable<Integer> {
       int c = m.numClasses();
       long correct = 0;
       for (int i = 0; i < set.size(); i++) {
-        if (LogitsCsv.argMax(logits, i, c) == set.label(i)) {
+        if (Classification.argMax(logits, i, c) == set.label(i)) {
           correct++;
         }
       }

@@ -77,21 +77,14 @@ final class SampleCommand implements Callable<Integer> {
     if (tokens < 1) {
       throw new IllegalArgumentException("--tokens must be >= 1, got " + tokens);
     }
-    if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-      throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
-    }
+    Sampler.checkTemperature(temperature); // before the corpus and the model load
     DataConfig data = RunDirectory.config(run, Evaluator.RUN_FIX).data();
     if (!data.dataset().startsWith("wikitext")) {
       throw new IllegalArgumentException(
           run + " was trained on " + data.dataset() + "; sample needs a wikitext2/103 run");
     }
     Vocabulary vocabulary =
-        WikiText.load(
-                common.dataDir,
-                data.dataset().equals("wikitext2")
-                    ? WikiText.Version.WIKITEXT2
-                    : WikiText.Version.WIKITEXT103)
-            .vocabulary();
+        WikiText.load(common.dataDir, WikiText.Version.of(data.dataset())).vocabulary();
     List<String> words = new ArrayList<>();
     try (Sampler sampler = Sampler.open(run, weights, vocabulary.size(), common.sessionConfig())) {
       // The corpus starts every line after <eos>, so the prompt does too.

@@ -34,6 +34,41 @@ public final class Checksums {
     return hash(file, "SHA-1");
   }
 
+  /** SHA-256 of the first {@code length} bytes of {@code data}. */
+  public static String sha256(byte[] data, int length) {
+    MessageDigest digest = newDigest("SHA-256");
+    digest.update(data, 0, length);
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /**
+   * Checks that {@code file} exists and has the published checksum {@code expected} (SHA-1 when
+   * {@code sha1}, else SHA-256); otherwise a DataException naming the file, both sums and {@code
+   * fix}.
+   */
+  static Path verify(Path file, String expected, boolean sha1, String fix) throws DataException {
+    if (!Files.isRegularFile(file)) {
+      throw new DataException(file, "file not found. " + fix);
+    }
+    String actual;
+    try {
+      actual = sha1 ? sha1(file) : sha256(file);
+    } catch (IOException e) {
+      throw new DataException(file, "cannot read it (" + e.getMessage() + ")", e);
+    }
+    if (!actual.equals(expected)) {
+      throw new DataException(
+          file,
+          (sha1 ? "SHA-1 " : "SHA-256 ")
+              + actual
+              + ", expected "
+              + expected
+              + " (the released file): truncated, edited or another version. "
+              + fix);
+    }
+    return file;
+  }
+
   private static String hash(Path file, String algorithm) throws IOException {
     MessageDigest digest = newDigest(algorithm);
     byte[] buffer = new byte[BUFFER_BYTES];

@@ -2,10 +2,7 @@ package engram.data;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /** Reads and verifies CIFAR-10's canonical binary batches, whole or the shared exact subset. */
 final class CifarFiles {
@@ -87,7 +84,7 @@ final class CifarFiles {
   /** Checks the SHA-256 of the first {@code count} records of {@code data}. */
   private static void check(Path file, byte[] data, int count, String sha256) throws DataException {
     int n = count * Cifar10.RECORD;
-    String got = n <= data.length ? sha256(data, n) : "(too short)";
+    String got = n <= data.length ? Checksums.sha256(data, n) : "(too short)";
     if (!got.equals(sha256)) {
       throw new DataException(
           file,
@@ -114,16 +111,6 @@ final class CifarFiles {
                 + " per class. "
                 + Cifar10.FETCH_HINT);
       }
-    }
-  }
-
-  static String sha256(byte[] data, int length) {
-    try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      d.update(data, 0, length);
-      return HexFormat.of().formatHex(d.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

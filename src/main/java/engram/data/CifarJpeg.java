@@ -42,8 +42,8 @@ final class CifarJpeg {
   static Cifar10.Loaded load(Path folder) throws DataException {
     Path archive = folder.resolve(ARCHIVE);
     Path order = folder.resolve(ORDER);
-    verify(archive, ARCHIVE_SHA256);
-    verify(order, ORDER_SHA256);
+    Checksums.verify(archive, ARCHIVE_SHA256, false, Cifar10.FETCH_HINT);
+    Checksums.verify(order, ORDER_SHA256, false, Cifar10.FETCH_HINT);
     Map<String, byte[]> files = entries(archive);
     List<String> trainNames = lines(order);
     List<String> testNames = new ArrayList<>();
@@ -120,21 +120,6 @@ final class CifarJpeg {
         throw new DataException(file, "has " + out.size() + " lines, expected 50,000");
       }
       return out;
-    } catch (IOException e) {
-      throw new DataException(file, "cannot be read (" + e.getMessage() + ")");
-    }
-  }
-
-  private static void verify(Path file, String sha256) throws DataException {
-    if (!Files.isRegularFile(file)) {
-      throw new DataException(file, "not found. " + Cifar10.FETCH_HINT);
-    }
-    try {
-      String got = Checksums.sha256(file);
-      if (!got.equals(sha256)) {
-        throw new DataException(
-            file, "SHA-256 " + got + ", expected " + sha256 + ". " + Cifar10.FETCH_HINT);
-      }
     } catch (IOException e) {
       throw new DataException(file, "cannot be read (" + e.getMessage() + ")");
     }

@@ -109,17 +109,11 @@ public record DataConfig(
         size = Babi.Size.parse(size == null ? "10k" : size).toString();
       }
       case "cifar10" -> {
-        if (view != null || task != 0 || size != null) {
-          throw new IllegalArgumentException(
-              "data.view, data.task and data.size do not apply to cifar10; remove them");
-        }
+        noMnistOrBabiKeys(dataset, view, task, size);
         source = Cifar10.Source.parse(source == null ? "binary" : source).toString();
       }
       case "wikitext2", "wikitext103" -> {
-        if (view != null || task != 0 || size != null) {
-          throw new IllegalArgumentException(
-              "data.view, data.task and data.size do not apply to " + dataset + "; remove them");
-        }
+        noMnistOrBabiKeys(dataset, view, task, size);
         protocol = protocol == null ? "streams" : protocol.toLowerCase(Locale.ROOT);
         if (!protocol.equals("streams") && !protocol.equals("notebook")) {
           throw new IllegalArgumentException(
@@ -158,6 +152,14 @@ public record DataConfig(
   /** MNIST, rows as time steps, 10 % validation, split seed 42 (the notebooks' random_state). */
   public static DataConfig mnistDefaults() {
     return new DataConfig("mnist", "rows", 0, null, 0.1, 42, 0, 0);
+  }
+
+  /** CIFAR-10 and WikiText take none of MNIST's view or bAbI's task and size. */
+  private static void noMnistOrBabiKeys(String dataset, String view, int task, String size) {
+    if (view != null || task != 0 || size != null) {
+      throw new IllegalArgumentException(
+          "data.view, data.task and data.size do not apply to " + dataset + "; remove them");
+    }
   }
 
   /** This config reading CIFAR-10 from {@code source} instead. */

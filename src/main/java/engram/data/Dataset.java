@@ -45,6 +45,11 @@ public interface Dataset {
     return 0;
   }
 
+  /** The batch size a pass reads this data in: one window of every stream, else {@code asked}. */
+  default int batchSize(int asked) {
+    return streams() > 0 ? streams() : asked;
+  }
+
   /** The input tensors of each example, in a fixed order. */
   List<Feature> inputs();
 

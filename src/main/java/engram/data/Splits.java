@@ -35,10 +35,7 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
   public static Splits load(DataConfig config, Path dataDir, int trainStreams)
       throws DataException {
     if (config.dataset().startsWith("wikitext")) {
-      WikiText.Version version =
-          config.dataset().equals("wikitext2")
-              ? WikiText.Version.WIKITEXT2
-              : WikiText.Version.WIKITEXT103;
+      WikiText.Version version = WikiText.Version.of(config.dataset());
       if (config.protocol().equals("notebook")) {
         return NotebookWikiText.load(
             WikiText.verifiedTrainFile(dataDir, version), config.validationFraction());

@@ -85,6 +85,17 @@ public final class WikiText {
     public String toString() {
       return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The release named {@code dataset} ({@code wikitext2} or {@code wikitext103}). */
+    public static Version of(String dataset) {
+      for (Version v : values()) {
+        if (v.toString().equalsIgnoreCase(dataset)) {
+          return v;
+        }
+      }
+      throw new IllegalArgumentException(
+          "'" + dataset + "' is not a WikiText release; use wikitext2 or wikitext103");
+    }
   }
 
   /**
@@ -150,26 +161,8 @@ public final class WikiText {
 
   private static Path verifyChecksum(Path file, FileSpec spec, Version version)
       throws DataException {
-    if (!Files.isRegularFile(file)) {
-      throw new DataException(file, "file not found. " + FETCH_HINT);
-    }
-    String actual;
-    try {
-      actual = version == Version.WIKITEXT2 ? Checksums.sha256(file) : Checksums.sha1(file);
-    } catch (IOException e) {
-      throw new DataException(file, "cannot read it (" + e.getMessage() + ")", e);
-    }
-    if (!actual.equals(spec.checksum())) {
-      throw new DataException(
-          file,
-          (version == Version.WIKITEXT2 ? "SHA-256 " : "SHA-1 ")
-              + actual
-              + ", expected "
-              + spec.checksum()
-              + " (the released file): truncated, edited or another version. "
-              + FETCH_HINT);
-    }
-    return file;
+    // WikiText-2's published sums are SHA-256, WikiText-103's (GluonNLP) SHA-1.
+    return Checksums.verify(file, spec.checksum(), version == Version.WIKITEXT103, FETCH_HINT);
   }
 
   /**

@@ -11,6 +11,7 @@ import engram.data.Feature;
 import engram.data.Target;
 import engram.io.AtomicFiles;
 import engram.io.FileProblem;
+import engram.tasks.Classification;
 import engram.train.Inputs;
 import engram.train.RunConfig;
 import java.io.IOException;
@@ -242,10 +243,7 @@ public final class EngramModel implements AutoCloseable {
               continue;
             }
             values.offset((long) k * numClasses).read(row);
-            int best = 0;
-            for (int v = 1; v < numClasses; v++) {
-              best = row[v] > row[best] ? v : best;
-            }
+            int best = Classification.argMax(row, 0, numClasses);
             double sum = 0;
             for (int v = 0; v < numClasses; v++) {
               sum += Math.exp(row[v] - row[best]);

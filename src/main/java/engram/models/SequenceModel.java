@@ -85,7 +85,7 @@ public final class SequenceModel<T extends TFloating> implements Model<T> {
     }
     for (int i = 0; i < config.units().size(); i++) {
       int units = config.units().get(i);
-      layers.add(newCell(params.child(layerName(config.type(), i)), inputSize, units));
+      layers.add(newCell(params.child(config.type().layerName(i)), inputSize, units));
       inputSize = units;
     }
     if (config.tied()) {
@@ -95,13 +95,6 @@ public final class SequenceModel<T extends TFloating> implements Model<T> {
       head = new Dense<>(params.child("head"), inputSize, numClasses, Initializer.glorotUniform());
       tiedBias = null;
     }
-  }
-
-  /**
-   * Keras-style layer names: {@code lstm}, {@code lstm_1}, ...; the ENN's is {@code engram_cell}.
-   */
-  static String layerName(ModelType type, int index) {
-    return type.layerName(index);
   }
 
   @SuppressWarnings("unchecked") // the factory's contract: a cell of the params' type
@@ -264,7 +257,7 @@ public final class SequenceModel<T extends TFloating> implements Model<T> {
   public List<State<T>> initialStates(Ops tf, Operand<TInt32> batchSize, NoiseSource noise) {
     List<State<T>> states = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
-      Ops layerTf = tf.withSubScope(layerName(config.type(), i));
+      Ops layerTf = tf.withSubScope(config.type().layerName(i));
       states.add(layers.get(i).initialState(layerTf, batchSize, noise));
     }
     return states;
@@ -284,7 +277,7 @@ public final class SequenceModel<T extends TFloating> implements Model<T> {
     Operand<T> inputs = x;
     List<Rnn.Sequence<T>> sequences = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
-      Ops layerTf = tf.withSubScope(layerName(config.type(), i));
+      Ops layerTf = tf.withSubScope(config.type().layerName(i));
       Rnn.Sequence<T> sequence =
           Rnn.unroll(layerTf, layers.get(i), inputs, steps, states.get(i), noise);
       sequences.add(sequence);

@@ -36,6 +36,21 @@ public record Classification(int classes) implements Task {
         Losses.correctCount(tf, outputs, labels));
   }
 
+  /**
+   * The arg-max class of row {@code row} of row-major {@code logits [*, classes]} (the first, on
+   * ties).
+   */
+  public static int argMax(float[] logits, int row, int classes) {
+    int at = row * classes;
+    int best = 0;
+    for (int k = 1; k < classes; k++) {
+      if (logits[at + k] > logits[at + best]) {
+        best = k;
+      }
+    }
+    return best;
+  }
+
   @Override
   public Tensor tensor(Batch batch) {
     int n = batch.size();

@@ -2,6 +2,7 @@ package engram.tasks;
 
 import engram.data.Batch;
 import engram.data.Target;
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
@@ -26,7 +27,16 @@ public interface Task {
       Operand<TFloat32> objective,
       Operand<TFloat32> lossSum,
       Operand<TFloat32> count,
-      Operand<TFloat32> correct) {}
+      Operand<TFloat32> correct) {
+
+    /**
+     * What a run fetches to score a batch, in this order: the loss (the mean {@code objective} when
+     * {@code mean}, else {@code lossSum}), {@code count}, {@code correct}.
+     */
+    public List<Operand<TFloat32>> fetches(boolean mean) {
+      return List.of(mean ? objective : lossSum, count, correct);
+    }
+  }
 
   /** A placeholder for a batch of targets, named {@code y}. */
   Operand<?> placeholder(Ops tf);

@@ -53,7 +53,7 @@ public final class Evaluator {
       Progress progress,
       String task) {
     // Stream windows are read one window of every stream per batch, carrying the state.
-    int n = set.streams() > 0 ? set.streams() : batchSize;
+    int n = set.batchSize(batchSize);
     Batches batches = Batches.inOrder(set, n);
     Batch batch = Batch.forDataset(set, n);
     int rowSize = set.target().size() * set.numClasses();

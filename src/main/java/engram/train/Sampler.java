@@ -6,6 +6,7 @@ import engram.data.Feature;
 import engram.data.Target;
 import engram.data.TokenStreams;
 import engram.models.ModelConfig;
+import engram.tasks.Classification;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,15 +91,17 @@ public final class Sampler implements AutoCloseable {
     return token;
   }
 
-  /** A token drawn from {@code softmax(logits / temperature)}; the arg-max at temperature 0. */
-  static int draw(float[] logits, double temperature, SplittableRandom random) {
+  /** Fails unless {@code temperature} is a finite number >= 0. */
+  public static void checkTemperature(double temperature) {
     if (!(temperature >= 0) || Double.isInfinite(temperature)) {
       throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
     }
-    int best = 0;
-    for (int i = 1; i < logits.length; i++) {
-      best = logits[i] > logits[best] ? i : best;
-    }
+  }
+
+  /** A token drawn from {@code softmax(logits / temperature)}; the arg-max at temperature 0. */
+  static int draw(float[] logits, double temperature, SplittableRandom random) {
+    checkTemperature(temperature);
+    int best = Classification.argMax(logits, 0, logits.length);
     if (temperature == 0) {
       return best;
     }

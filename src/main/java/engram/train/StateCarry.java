@@ -66,10 +66,9 @@ final class StateCarry implements AutoCloseable {
     }
   }
 
-  /** Adds the final states to {@code r}'s fetches; returns how many. */
-  int fetch(Session.Runner r) {
+  /** Adds the final states to {@code r}'s fetches. */
+  void fetch(Session.Runner r) {
     out.forEach(r::fetch);
-    return out.size();
   }
 
   /**

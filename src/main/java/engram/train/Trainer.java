@@ -259,11 +259,12 @@ public final class Trainer {
     // Stream windows go in order, one window of every stream per batch, the state carried from
     // each to the next and reset here; independent examples are shuffled.
     g.resetState();
+    int n = train.batchSize(t.batchSize());
     Batches batches =
         train.streams() > 0
-            ? Batches.inOrder(train, train.streams())
-            : Batches.shuffled(train, t.batchSize(), shuffleSeed(t.seed(), epoch));
-    Batch batch = Batch.forDataset(train, train.streams() > 0 ? train.streams() : t.batchSize());
+            ? Batches.inOrder(train, n)
+            : Batches.shuffled(train, n, shuffleSeed(t.seed(), epoch));
+    Batch batch = Batch.forDataset(train, n);
     long step = state.globalStep();
     double lossSum = 0;
     long correct = 0;

@@ -252,7 +252,7 @@ public final class TrainingGraph implements AutoCloseable {
       try (BpttWindows.Pass pass =
           windows.trainStep(
               session, batch, learningRate, lr, stepSeed, y, targets(batch, owned), options)) {
-        return new Step(scored(pass.last()), pass.metadata());
+        return new Step(scored(pass.last(), true), pass.metadata());
       } finally {
         owned.forEach(Tensor::close);
       }
@@ -266,7 +266,7 @@ public final class TrainingGraph implements AutoCloseable {
               .feed(learningRate, lrt)
               .feed(seed, st)
               .addTarget(trainStep);
-      fetchScores(runner, trainScores.objective());
+      trainScores.fetches(true).forEach(runner::fetch);
       if (trainCarry != null) {
         trainCarry.feed(runner);
         trainCarry.fetch(runner);
@@ -276,9 +276,9 @@ public final class TrainingGraph implements AutoCloseable {
       }
       r = options == null ? runner.run() : runner.runAndFetchMetadata();
       // Fetching the scalars is a host sync point; they are 12 bytes and feed the progress bar.
-      Step step = new Step(scored(r), options == null ? null : r.getMetadata().orElseThrow());
+      Step step = new Step(scored(r, true), options == null ? null : r.getMetadata().orElseThrow());
       if (trainCarry != null) {
-        trainCarry.keep(r, 3);
+        trainCarry.keep(r, SCORES);
         r = null;
       }
       return step;
@@ -290,18 +290,18 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
-  /** Fetches {@code loss} (mean or sum), the scored count and the correct count, in that order. */
-  private Session.Runner fetchScores(Session.Runner runner, Operand<TFloat32> loss) {
-    Task.Scores s = loss == trainScores.objective() ? trainScores : evalScores;
-    return runner.fetch(loss).fetch(s.count()).fetch(s.correct());
-  }
+  /** Fetches per batch of {@link Task.Scores#fetches}: the state and logits come after them. */
+  private static final int SCORES = 3;
 
-  /** The mean loss, correct and scored counts of a run that fetched {@link #fetchScores} first. */
-  private static BatchResult scored(Result r) {
-    return new BatchResult(
-        ((TFloat32) r.get(0)).getFloat(),
-        Math.round(((TFloat32) r.get(2)).getFloat()),
-        Math.round(((TFloat32) r.get(1)).getFloat()));
+  /**
+   * The result of a run that fetched {@link Task.Scores#fetches}{@code (mean)} first: the mean loss
+   * (fetched as such, or the sum divided by the count), correct and scored counts.
+   */
+  static BatchResult scored(Result r, boolean mean) {
+    double loss = ((TFloat32) r.get(0)).getFloat();
+    long count = Math.round(((TFloat32) r.get(1)).getFloat());
+    long correct = Math.round(((TFloat32) r.get(2)).getFloat());
+    return new BatchResult(mean ? loss : count == 0 ? 0 : loss / count, correct, count);
   }
 
   /**
@@ -321,9 +321,9 @@ public final class TrainingGraph implements AutoCloseable {
     }
     Result r = null;
     try (TInt64 st = TInt64.vectorOf(evalSeed)) {
-      Session.Runner runner =
-          fetchScores(feed(session.runner(), batch, owned).feed(seed, st), evalScores.lossSum())
-              .fetch(evalLogits);
+      Session.Runner runner = feed(session.runner(), batch, owned).feed(seed, st);
+      evalScores.fetches(false).forEach(runner::fetch);
+      runner.fetch(evalLogits);
       if (evalCarry != null) {
         evalCarry.feed(runner);
         evalCarry.fetch(runner);
@@ -331,7 +331,7 @@ public final class TrainingGraph implements AutoCloseable {
       r = runner.run();
       BatchResult result = evaluated(r, logits, offset);
       if (evalCarry != null) {
-        evalCarry.keep(r, 4);
+        evalCarry.keep(r, SCORES + 1);
         r = null;
       }
       return result;
@@ -354,13 +354,10 @@ public final class TrainingGraph implements AutoCloseable {
   /** Scores and (when {@code logits} is given) outputs of an evaluation. */
   private static BatchResult evaluated(Result r, float[] logits, int offset) {
     if (logits != null) {
-      float[] values = Array.of(r.get(3)).values();
+      float[] values = Array.of(r.get(SCORES)).values();
       System.arraycopy(values, 0, logits, offset, values.length);
     }
-    double sum = ((TFloat32) r.get(0)).getFloat();
-    long count = Math.round(((TFloat32) r.get(1)).getFloat());
-    return new BatchResult(
-        count == 0 ? 0 : sum / count, Math.round(((TFloat32) r.get(2)).getFloat()), count);
+    return scored(r, false);
   }
 
   /** Whether the model exposes its memory (the ENN's trace, H-Mem's associations). */

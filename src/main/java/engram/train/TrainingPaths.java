@@ -42,8 +42,7 @@ final class TrainingPaths {
       Adam<TFloat32> adam,
       Operand<TFloat32> learningRate) {
     Graph graph = (Graph) tf.scope().env();
-    Operand<TFloat32> penalty = model.penalty(train);
-    Operand<TFloat32> objective = penalty == null ? loss : train.math.add(loss, penalty);
+    Operand<TFloat32> objective = objective(train, model, loss);
     List<Output<?>> xs = new ArrayList<>();
     trainable.forEach(p -> xs.add(p.value().asOutput()));
     // Weights read once per time step get one batched gradient product (see there).
@@ -64,6 +63,12 @@ final class TrainingPaths {
     List<Op> stepOps = new ArrayList<>(forward.updates());
     stepOps.add(step);
     return tf.withControlDependencies(stepOps).withName("step").noOp();
+  }
+
+  /** What training minimises: the task's loss plus the model's weight penalty, if any. */
+  static Operand<TFloat32> objective(Ops tf, Model<TFloat32> model, Operand<TFloat32> loss) {
+    Operand<TFloat32> penalty = model.penalty(tf);
+    return penalty == null ? loss : tf.math.add(loss, penalty);
   }
 
   /** Checks that the model's head fits the target: every-step logits for per-step classes. */

@@ -40,6 +40,7 @@ final class WindowedSteps {
   private final Task.Scores trainScores;
   private final Task.Scores evalScores;
   private final Operand<TFloat32> evalLogits;
+  private final List<Operand<TFloat32>> evalFetches; // the scores' sums, then the logits
   private final boolean truncate;
   private final int[] shape; // [T, D] of the sequence input
 
@@ -72,9 +73,7 @@ final class WindowedSteps {
             seeds,
             seed);
     trainScores = task.score(t, train.logits(), y);
-    Operand<TFloat32> penalty = model.penalty(t);
-    Operand<TFloat32> loss = trainScores.objective();
-    train.differentiate(penalty == null ? loss : t.math.add(loss, penalty), trainable);
+    train.differentiate(TrainingPaths.objective(t, model, trainScores.objective()), trainable);
     Ops apply = tf.withSubScope("apply");
     for (Param<TFloat32> p : trainable) {
       gradientFeeds.add(
@@ -92,6 +91,8 @@ final class WindowedSteps {
             e, model, TFloat32.class, features, bptt.window(), false, evalNoise, evalSeeds, seed);
     evalLogits = e.withName("logits").identity(eval.logits());
     evalScores = task.score(e, evalLogits, y);
+    evalFetches = new ArrayList<>(evalScores.fetches(false));
+    evalFetches.add(evalLogits);
   }
 
   Task.Scores trainScores() {
@@ -128,7 +129,7 @@ final class WindowedSteps {
               inputs(train, batch, owned),
               stepSeed,
               r -> r.feed(y, targets),
-              List.of(trainScores.objective(), trainScores.count(), trainScores.correct()),
+              trainScores.fetches(true),
               true,
               truncate,
               options);
@@ -160,7 +161,7 @@ final class WindowedSteps {
           inputs(eval, batch, owned),
           evalSeed,
           r -> r.feed(y, targets),
-          List.of(evalScores.lossSum(), evalScores.count(), evalScores.correct(), evalLogits),
+          evalFetches,
           false,
           false,
           null);
