@@ -5,8 +5,8 @@ import java.util.Locale;
 /**
  * Which data a run trains on.
  *
- * @param dataset {@code mnist}, {@code babi}, {@code cifar10}, {@code wikitext2} or {@code
- *     wikitext103}
+ * @param dataset {@code mnist}, {@code babi}, {@code cifar10}, {@code association}, {@code
+ *     wikitext2} or {@code wikitext103}
  * @param view MNIST only: {@code rows} (28 steps of 28 pixels, the ENN paper's setting) or {@code
  *     pixels} (784 steps of 1)
  * @param task bAbI only: task 1..20
@@ -18,15 +18,19 @@ import java.util.Locale;
  * @param trainLimit use only the first N training-file examples (0 = all; WikiText: tokens); for
  *     smoke runs
  * @param testLimit use only the first N test examples (0 = all); for WikiText the first N tokens of
- *     the validation and of the test file
+ *     the validation and of the test file; for association the first N validation and test
+ *     sequences
  * @param window WikiText only: T, tokens per window of stateful truncated BPTT (default 35)
  * @param evalStreams WikiText only: parallel streams the validation and test files are cut into
  *     (default 10); the training file has one per example of a batch ({@code train.batchSize})
- * @param source CIFAR-10 only: {@code binary} (the canonical batches, default), {@code subset} (the
- *     exact first 4,000 training and 1,000 test records) or {@code jpeg} (a lossy copy of all
- *     60,000 images, labelled as such on every run)
+ * @param source CIFAR-10 and association: {@code binary} (the canonical batches, default), {@code
+ *     subset} (the exact first 4,000 training and 1,000 test records; CIFAR-10 only) or {@code
+ *     jpeg} (a lossy copy of all 60,000 images, labelled as such on every run)
  * @param protocol WikiText only: {@code streams} (stateful windows over the token stream, the
  *     default) or {@code notebook} (the ENN notebook's protocol, see {@link NotebookWikiText})
+ * @param delay association only: D, delay frames after each stored pair (0..)
+ * @param padding association only: what the delay frames show, {@code random} (grey noise, the
+ *     default) or {@code zeros}
  */
 public record DataConfig(
     String dataset,
@@ -40,10 +44,13 @@ public record DataConfig(
     int window,
     int evalStreams,
     String source,
-    String protocol) {
+    String protocol,
+    int delay,
+    String padding) {
 
   /** The datasets {@link Splits#load} reads. */
-  public static final String SUPPORTED = "mnist, babi, cifar10, wikitext2, wikitext103";
+  public static final String SUPPORTED =
+      "mnist, babi, cifar10, association, wikitext2, wikitext103";
 
   /** A dataset of examples (MNIST, bAbI): no stream settings. */
   public DataConfig(
@@ -67,6 +74,8 @@ public record DataConfig(
         0,
         0,
         null,
+        null,
+        0,
         null);
   }
 
@@ -80,8 +89,14 @@ public record DataConfig(
       throw new IllegalArgumentException(
           "data.protocol applies to wikitext2/wikitext103; remove it");
     }
-    if (!dataset.equals("cifar10") && source != null) {
-      throw new IllegalArgumentException("data.source applies to cifar10; remove it");
+    boolean association = dataset.equals("association");
+    if (!dataset.equals("cifar10") && !association && source != null) {
+      throw new IllegalArgumentException(
+          "data.source applies to cifar10 and association; remove it");
+    }
+    if (!association && (delay != 0 || padding != null)) {
+      throw new IllegalArgumentException(
+          "data.delay and data.padding apply to association; remove them");
     }
     if (!text && (window != 0 || evalStreams != 0)) {
       throw new IllegalArgumentException(
@@ -111,6 +126,14 @@ public record DataConfig(
       case "cifar10" -> {
         noMnistOrBabiKeys(dataset, view, task, size);
         source = Cifar10.Source.parse(source == null ? "binary" : source).toString();
+      }
+      case "association" -> {
+        noMnistOrBabiKeys(dataset, view, task, size);
+        source = Cifar10.Source.parse(source == null ? "binary" : source).toString();
+        padding = ImageAssociation.Padding.parse(padding == null ? "random" : padding).toString();
+        if (delay < 0) {
+          throw new IllegalArgumentException("data.delay must be >= 0 frames, got " + delay);
+        }
       }
       case "wikitext2", "wikitext103" -> {
         noMnistOrBabiKeys(dataset, view, task, size);
@@ -164,9 +187,9 @@ public record DataConfig(
 
   /** This config reading CIFAR-10 from {@code source} instead. */
   public DataConfig withSource(String source) {
-    if (!dataset.equals("cifar10")) {
+    if (!dataset.equals("cifar10") && !dataset.equals("association")) {
       throw new IllegalArgumentException(
-          "--data-source applies to cifar10 runs; this run trained on " + dataset);
+          "--data-source applies to cifar10 and association runs; this run trained on " + dataset);
     }
     return new DataConfig(
         dataset,
@@ -180,12 +203,14 @@ public record DataConfig(
         window,
         evalStreams,
         source,
-        protocol);
+        protocol,
+        delay,
+        padding);
   }
 
   /** CIFAR-10 from {@code source}, 10 % of the training images held out (split seed 42). */
   public static DataConfig cifar10Defaults(String source) {
-    return new DataConfig("cifar10", null, 0, null, 0.1, 42, 0, 0, 0, 0, source, null);
+    return new DataConfig("cifar10", null, 0, null, 0.1, 42, 0, 0, 0, 0, source, null, 0, null);
   }
 
   /** The defaults of {@code dataset} (bAbI: task 1, 10k). */
@@ -195,6 +220,7 @@ public record DataConfig(
       case "mnist" -> mnistDefaults();
       case "babi" -> babiDefaults(1, "10k");
       case "cifar10" -> cifar10Defaults(null);
+      case "association" -> associationDefaults(0);
       case "wikitext2", "wikitext103" -> wikitextDefaults(d);
       default ->
           throw new IllegalArgumentException(
@@ -204,7 +230,38 @@ public record DataConfig(
 
   /** WikiText ({@code wikitext2} or {@code wikitext103}), windows of 35, 10 evaluation streams. */
   public static DataConfig wikitextDefaults(String dataset) {
-    return new DataConfig(dataset, null, 0, null, 0, 0, 0, 0, 35, 10, null, null);
+    return new DataConfig(dataset, null, 0, null, 0, 0, 0, 0, 35, 10, null, null, 0, null);
+  }
+
+  /**
+   * The association task at delay {@code delay} with grey-noise delay frames, canonical CIFAR-10,
+   * the last 10 % of the training sequences for validation.
+   */
+  public static DataConfig associationDefaults(int delay) {
+    return new DataConfig(
+        "association", null, 0, null, 0.1, 0, 0, 0, 0, 0, null, null, delay, null);
+  }
+
+  /** This config at delay {@code delay}. */
+  public DataConfig withDelay(int delay) {
+    if (!dataset.equals("association")) {
+      throw new IllegalArgumentException("data.delay applies to association, not " + dataset);
+    }
+    return new DataConfig(
+        dataset,
+        view,
+        task,
+        size,
+        validationFraction,
+        splitSeed,
+        trainLimit,
+        testLimit,
+        window,
+        evalStreams,
+        source,
+        protocol,
+        delay,
+        padding);
   }
 
   /** bAbI task {@code task}, {@code size} ("1k" or "10k"), the last 10 % for validation. */

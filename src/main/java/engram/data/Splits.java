@@ -55,6 +55,22 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
           limit(babi.test(), config.testLimit()),
           config.validationFraction());
     }
+    if (config.dataset().equals("association")) {
+      if (lossy(config)) {
+        LOG.warn(LOSSY);
+      }
+      Splits s =
+          ImageAssociation.load(
+              dataDir,
+              Cifar10.Source.parse(config.source()),
+              config.delay(),
+              ImageAssociation.Padding.parse(config.padding()),
+              config.validationFraction());
+      return new Splits(
+          limit(s.train(), config.trainLimit()),
+          limit(s.validation(), config.testLimit()),
+          limit(s.test(), config.testLimit()));
+    }
     if (config.dataset().equals("cifar10")) {
       Cifar10.Loaded c = Cifar10.load(dataDir, Cifar10.Source.parse(config.source()));
       if (lossy(config)) {
