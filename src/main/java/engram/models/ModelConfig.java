@@ -1,6 +1,7 @@
 package engram.models;
 
 import engram.cells.EngramCellConfig;
+import engram.nn.ConvNetConfig;
 import java.util.List;
 
 /**
@@ -19,6 +20,9 @@ import java.util.List;
  *     input is then token ids and the vocabulary is the output's); 0 = the input is features
  * @param tied the every-step head reuses the embedding as its kernel ({@code W = E^T}); needs the
  *     last layer's width to equal {@code embedding}
+ * @param encoder a frame encoder for image inputs (the association task): H-Mem then writes encoded
+ *     frames ({@link HMemImageModel}), a sequence model reads them ({@link FrameSequenceModel});
+ *     null for every other dataset
  */
 public record ModelConfig(
     ModelType type,
@@ -28,7 +32,8 @@ public record ModelConfig(
     HMemConfig hmem,
     String head,
     int embedding,
-    boolean tied) {
+    boolean tied,
+    ConvNetConfig encoder) {
 
   /** Head on the last step. */
   public static final String LAST = "last";
@@ -43,7 +48,20 @@ public record ModelConfig(
       double dropout,
       EngramCellConfig engram,
       HMemConfig hmem) {
-    this(type, units, dropout, engram, hmem, LAST, 0, false);
+    this(type, units, dropout, engram, hmem, LAST, 0, false, null);
+  }
+
+  /** A model without a frame encoder. */
+  public ModelConfig(
+      ModelType type,
+      List<Integer> units,
+      double dropout,
+      EngramCellConfig engram,
+      HMemConfig hmem,
+      String head,
+      int embedding,
+      boolean tied) {
+    this(type, units, dropout, engram, hmem, head, embedding, tied, null);
   }
 
   public ModelConfig {
@@ -98,6 +116,20 @@ public record ModelConfig(
               + embedding
               + ", units "
               + units);
+    }
+    if (encoder != null) {
+      if (embedding != 0 || !head.equals(LAST)) {
+        throw new IllegalArgumentException(
+            "model.encoder reads image frames: it takes no model.embedding and head last");
+      }
+      if (type == ModelType.HMEM && hmem.embeddingSize() != encoder.features()) {
+        throw new IllegalArgumentException(
+            "hmem.embeddingSize is the frame feature width with an encoder: set it to"
+                + " encoder.features ("
+                + encoder.features()
+                + "), got "
+                + hmem.embeddingSize());
+      }
     }
     if (!(dropout >= 0 && dropout < 1)) {
       throw new IllegalArgumentException("model.dropout must be in [0, 1), got " + dropout);

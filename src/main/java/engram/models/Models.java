@@ -16,6 +16,23 @@ public final class Models {
    */
   public static <T extends TFloating> Model<T> create(
       ParamSet<T> params, ModelConfig config, Map<String, long[]> inputShapes, int numClasses) {
+    if (config.encoder() != null) {
+      long[] story = require(inputShapes, HMemClassifier.STORY, 4, config);
+      long[] query = require(inputShapes, HMemClassifier.QUERY, 3, config);
+      int[] frame = {(int) query[0], (int) query[1], (int) query[2]};
+      if (story[1] != query[0] || story[2] != query[1] || story[3] != query[2]) {
+        throw new IllegalArgumentException(
+            "story frames "
+                + Arrays.toString(story)
+                + " and the query "
+                + Arrays.toString(query)
+                + " differ in size");
+      }
+      return config.type() == ModelType.HMEM
+          ? new HMemImageModel<>(
+              params, config.hmem(), config.encoder(), (int) story[0], frame, numClasses)
+          : new FrameSequenceModel<>(params, config, (int) story[0], frame, numClasses);
+    }
     if (config.type() == ModelType.HMEM) {
       long[] story = require(inputShapes, HMemClassifier.STORY, 2, config);
       long[] query = require(inputShapes, HMemClassifier.QUERY, 1, config);

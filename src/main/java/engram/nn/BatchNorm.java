@@ -46,6 +46,19 @@ public final class BatchNorm<T extends TFloating> {
    * other axes) in training, or with the moving statistics in inference.
    */
   public Result<T> apply(Ops tf, Operand<T> x, boolean training, int... axes) {
+    return apply(tf, x, training, false, axes);
+  }
+
+  /**
+   * Keras' fused BatchNorm of images {@code [N, H, W, C]}: statistics over N, H and W, the output
+   * normalised with the biased variance, the moving variance updated with the Bessel-corrected one
+   * ({@code var * n / (n - 1)}, n = N H W), as TensorFlow's fused kernel keeps it.
+   */
+  public Result<T> applyFused(Ops tf, Operand<T> x, boolean training) {
+    return apply(tf, x, training, true, 0, 1, 2);
+  }
+
+  private Result<T> apply(Ops tf, Operand<T> x, boolean training, boolean bessel, int... axes) {
     Class<T> type = x.type();
     if (!training) {
       return new Result<>(normalize(tf, x, movingMean.value(), movingVariance.value()), List.of());
@@ -58,6 +71,13 @@ public final class BatchNorm<T extends TFloating> {
             Mean.keepDims(true));
     Operand<T> meanVector = tf.reshape(mean, tf.constant(new int[] {-1}));
     Operand<T> varianceVector = tf.reshape(variance, tf.constant(new int[] {-1}));
+    if (bessel) {
+      Operand<T> n =
+          tf.dtypes.cast(
+              tf.math.div(tf.size(x), tf.size(meanVector)), type); // elements per channel
+      varianceVector =
+          tf.math.mul(varianceVector, tf.math.div(n, tf.math.sub(n, Scalars.of(tf, 1.0, type))));
+    }
     Operand<T> decay = Scalars.of(tf, 1.0 - MOMENTUM, type);
     List<Op> updates =
         List.of(
