@@ -12,16 +12,20 @@ import java.util.Locale;
  *   <li>{@code plateau}: Keras {@code ReduceLROnPlateau(monitor="val_loss", factor, patience,
  *       min_lr, min_delta=1e-4)}: when validation loss has not improved by 1e-4 for {@code
  *       patience} epochs, multiply by {@code factor}, not below {@code minLearningRate}.
+ *   <li>{@code exponential}: the initial rate for the first {@code start} epochs, then {@code lr(e)
+ *       = lr_0 exp(factor (start - e))} for 0-based epoch e (H-Mem's image task: start 50, factor
+ *       0.1).
  * </ul>
  */
 public record LrSchedule(
-    Kind kind, double factor, int every, int patience, double minLearningRate) {
+    Kind kind, double factor, int every, int patience, double minLearningRate, int start) {
 
   /** The schedule's rule. */
   public enum Kind {
     CONSTANT,
     STEP,
-    PLATEAU;
+    PLATEAU,
+    EXPONENTIAL;
 
     @Override
     public String toString() {
@@ -32,6 +36,11 @@ public record LrSchedule(
   /** Keras' ReduceLROnPlateau min_delta. */
   static final double PLATEAU_MIN_DELTA = 1e-4;
 
+  /** A schedule without a start epoch (all but exponential). */
+  public LrSchedule(Kind kind, double factor, int every, int patience, double minLearningRate) {
+    this(kind, factor, every, patience, minLearningRate, 0);
+  }
+
   public LrSchedule {
     if (kind == null) {
       kind = Kind.CONSTANT;
@@ -39,6 +48,9 @@ public record LrSchedule(
     if (kind != Kind.CONSTANT && !(factor > 0 && factor < 1)) {
       throw new IllegalArgumentException(
           "train.schedule.factor must be in (0, 1) for a " + kind + " schedule, got " + factor);
+    }
+    if (kind == Kind.EXPONENTIAL && start < 0) {
+      throw new IllegalArgumentException("train.schedule.start must be >= 0 epochs, got " + start);
     }
     if (kind == Kind.STEP && every <= 0) {
       throw new IllegalArgumentException("train.schedule.every must be > 0 epochs, got " + every);
@@ -66,6 +78,13 @@ public record LrSchedule(
     return new LrSchedule(Kind.STEP, factor, every, 0, 0);
   }
 
+  /**
+   * H-Mem's image-task schedule: constant for {@code start} epochs, then exp(-factor) per epoch.
+   */
+  public static LrSchedule exponential(double factor, int start) {
+    return new LrSchedule(Kind.EXPONENTIAL, factor, 0, 0, 0, start);
+  }
+
   /** Mutable progress of a plateau schedule; part of the checkpoint. */
   public record PlateauState(double best, int epochsWithoutImprovement) {
     public static PlateauState initial() {
@@ -82,6 +101,9 @@ public record LrSchedule(
       case CONSTANT -> new Decision(rate, state);
       case STEP -> new Decision(epoch % every == 0 ? rate * factor : rate, state);
       case PLATEAU -> plateau(rate, validationLoss, state);
+      // The next epoch is e = epoch (0-based); from e = start + 1 on each epoch multiplies by
+      // exp(-factor), which gives lr_0 exp(factor (start - e)).
+      case EXPONENTIAL -> new Decision(epoch > start ? rate * Math.exp(-factor) : rate, state);
     };
   }
 

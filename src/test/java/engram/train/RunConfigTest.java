@@ -176,4 +176,18 @@ class RunConfigTest {
     assertEquals(3e-3, s.next(19, 3e-3, 0, null).learningRate());
     assertEquals(3e-3 * 0.85, s.next(20, 3e-3, 0, null).learningRate(), 1e-15);
   }
+
+  @Test
+  void exponentialScheduleIsTheReleasedImageTaskSchedule() {
+    // image_association_task.py: lr(e) = 1e-3 for e < 50, else 1e-3 exp(0.1 (50 - e)), e 0-based;
+    // next(k, ...) gives the rate of 0-based epoch k.
+    LrSchedule s = LrSchedule.exponential(0.1, 50);
+    double rate = 1e-3;
+    for (int epoch = 1; epoch < 100; epoch++) {
+      rate = s.next(epoch, rate, 0, null).learningRate();
+      double released = epoch < 50 ? 1e-3 : 1e-3 * Math.exp(0.1 * (50 - epoch));
+      assertEquals(released, rate, 1e-15, "0-based epoch " + epoch);
+    }
+    assertEquals(7.45e-6, rate, 1e-8, "hmem.md: about 7.4e-6 at epoch 99");
+  }
 }
