@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       EvaluateCommand.class,
       BabiCommand.class,
+      AssociationCommand.class,
       ExportCommand.class,
       PredictCommand.class,
       SampleCommand.class,
