@@ -45,6 +45,11 @@ public record LrSchedule(
     if (kind == null) {
       kind = Kind.CONSTANT;
     }
+    // Keys of other kinds (a preset merged over defaults of another kind keeps them) mean nothing.
+    every = kind == Kind.STEP ? every : 0;
+    patience = kind == Kind.PLATEAU ? patience : 0;
+    minLearningRate = kind == Kind.PLATEAU ? minLearningRate : 0;
+    start = kind == Kind.EXPONENTIAL ? start : 0;
     if (kind != Kind.CONSTANT && !(factor > 0 && factor < 1)) {
       throw new IllegalArgumentException(
           "train.schedule.factor must be in (0, 1) for a " + kind + " schedule, got " + factor);

@@ -190,4 +190,24 @@ class RunConfigTest {
     }
     assertEquals(7.45e-6, rate, 1e-8, "hmem.md: about 7.4e-6 at epoch 99");
   }
+
+  @Test
+  void associationPresetsGiveHMemAndTheLstmOneBudget() throws Exception {
+    for (String size : List.of("", "-cpu")) {
+      RunConfig hmem = RunConfig.readPreset(Path.of("models", "hmem-association" + size + ".json"));
+      RunConfig lstm = RunConfig.readPreset(Path.of("models", "lstm-association" + size + ".json"));
+      assertEquals(hmem.model().encoder(), lstm.model().encoder(), size);
+      assertEquals(hmem.train(), lstm.train(), size);
+      assertEquals(hmem.data(), lstm.data(), size);
+      assertEquals(List.of(200), lstm.model().units());
+      assertEquals(200, hmem.model().hmem().memorySize());
+      assertEquals(1, hmem.model().hmem().hops(), "feed-forward H-Mem: one query");
+      assertEquals(32, hmem.train().batchSize());
+      assertEquals(LrSchedule.Kind.EXPONENTIAL, hmem.train().schedule().kind());
+    }
+    RunConfig released = RunConfig.readPreset(Path.of("models", "hmem-association.json"));
+    assertEquals(engram.nn.ConvNetConfig.convNet14(), released.model().encoder());
+    assertEquals(100, released.train().epochs());
+    assertEquals(50, released.train().schedule().start());
+  }
 }
