@@ -139,6 +139,11 @@ public final class Trainer {
                 : "exact: the whole sequence's gradient, middle windows recomputed");
       }
 
+      // Loading data (decoding 60,000 CIFAR JPEGs, say) makes the JVM grow its heap to several
+      // times what it keeps; one full collection hands those pages back to the OS before the long
+      // part, where the memory belongs to TensorFlow's activations (image association at D = 40,
+      // B = 32: peak RSS 4.86 GB without, 3.63 GB with).
+      System.gc();
       TrainingRun run = new TrainingRun(config, runDir, g, data, state);
       List<TrainingListener> all = listeners(g, checkpoints);
       try {
