@@ -57,7 +57,7 @@ class ConfigErrorsTest {
     refused(
         tmp,
         new String[] {"train", "--set", "train.schedule.kind=cosine"},
-        "train.schedule.kind must be one of [constant, step, plateau]",
+        "train.schedule.kind must be one of [constant, step, plateau, exponential]",
         "cosine");
   }
 
