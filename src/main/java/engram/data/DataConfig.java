@@ -242,28 +242,6 @@ public record DataConfig(
         "association", null, 0, null, 0.1, 0, 0, 0, 0, 0, null, null, delay, null);
   }
 
-  /** This config at delay {@code delay}. */
-  public DataConfig withDelay(int delay) {
-    if (!dataset.equals("association")) {
-      throw new IllegalArgumentException("data.delay applies to association, not " + dataset);
-    }
-    return new DataConfig(
-        dataset,
-        view,
-        task,
-        size,
-        validationFraction,
-        splitSeed,
-        trainLimit,
-        testLimit,
-        window,
-        evalStreams,
-        source,
-        protocol,
-        delay,
-        padding);
-  }
-
   /** bAbI task {@code task}, {@code size} ("1k" or "10k"), the last 10 % for validation. */
   public static DataConfig babiDefaults(int task, String size) {
     return new DataConfig("babi", null, task, size, 0.1, 0, 0, 0);

@@ -127,7 +127,7 @@ public final class AssociationSuite {
       List<Point> points = new ArrayList<>();
       for (Map.Entry<String, RunConfig> m : models.entrySet()) {
         for (int delay : delays) {
-          points.add(runOne(m.getKey(), m.getValue().data().withDelay(delay), m.getValue()));
+          points.add(runOne(m.getKey(), delay, m.getValue()));
           write(points);
         }
       }
@@ -140,32 +140,31 @@ public final class AssociationSuite {
     return out.resolve(model).resolve(String.format(Locale.ROOT, "delay%02d", delay));
   }
 
-  private Point runOne(String name, engram.data.DataConfig data, RunConfig base)
-      throws IOException {
+  private Point runOne(String name, int delay, RunConfig base) throws IOException {
     ObjectNode patch = RunConfig.json().createObjectNode();
-    patch.putObject("data").put("delay", data.delay());
+    patch.putObject("data").put("delay", delay);
     RunConfig config = base.merged(patch, "association suite");
-    Path dir = runDir(out, name, data.delay());
-    Point done = finished(name, data.delay(), dir);
+    Path dir = runDir(out, name, delay);
+    Point done = finished(name, delay, dir);
     if (done != null) {
       LOG.info(
           "{} at delay {}: finished earlier, test accuracy {}",
           name,
-          data.delay(),
+          delay,
           String.format(Locale.ROOT, "%.4f", done.testAccuracy()));
       return done;
     }
-    LOG.info("{} at delay {} ({} frames per story)", name, data.delay(), 3 * (data.delay() + 1));
+    LOG.info("{} at delay {} ({} frames per story)", name, delay, 3 * (delay + 1));
     Splits splits = Splits.load(config.data(), dataDir);
     Trainer trainer = new Trainer(config, splits, dir, progress, sessionConfig);
     trainer.addListener(new TestStoryMemory(splits.test(), dir));
     TrainResult result = trainer.run(true);
-    Point p = finished(name, data.delay(), dir);
+    Point p = finished(name, delay, dir);
     return p != null
         ? p
         : new Point(
             name,
-            data.delay(),
+            delay,
             result.testAccuracy(),
             Double.NaN,
             result.epochs(),

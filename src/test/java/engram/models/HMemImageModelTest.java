@@ -167,19 +167,7 @@ class HMemImageModelTest {
   }
 
   static double[] batchNorm(double[] x, int rows, int d, Map<String, double[]> w, String scope) {
-    double[] gamma = w.get(scope + "gamma"), beta = w.get(scope + "beta");
-    double[] y = new double[x.length];
-    for (int c = 0; c < d; c++) {
-      double mean = 0, var = 0;
-      for (int r = 0; r < rows; r++) mean += x[r * d + c];
-      mean /= rows;
-      for (int r = 0; r < rows; r++) var += (x[r * d + c] - mean) * (x[r * d + c] - mean);
-      var /= rows;
-      for (int r = 0; r < rows; r++) {
-        y[r * d + c] = (x[r * d + c] - mean) / Math.sqrt(var + 1e-3) * gamma[c] + beta[c];
-      }
-    }
-    return y;
+    return HMemTest.batchNorm(x, rows, d, w.get(scope + "gamma"), w.get(scope + "beta"));
   }
 
   static double[] features(double[] frames, int n, Map<String, double[]> w, String branch) {

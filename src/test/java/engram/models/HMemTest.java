@@ -206,15 +206,20 @@ class HMemTest {
 
   /** Normalises each of the {@code d} columns over {@code rows} rows: biased variance, eps 1e-3. */
   static double[] batchNorm(double[] x, int rows, double[] gamma, double[] beta) {
+    return batchNorm(x, rows, D, gamma, beta);
+  }
+
+  /** As above for {@code d} columns. */
+  static double[] batchNorm(double[] x, int rows, int d, double[] gamma, double[] beta) {
     double[] y = new double[x.length];
-    for (int c = 0; c < D; c++) {
+    for (int c = 0; c < d; c++) {
       double mean = 0, var = 0;
-      for (int r = 0; r < rows; r++) mean += x[r * D + c];
+      for (int r = 0; r < rows; r++) mean += x[r * d + c];
       mean /= rows;
-      for (int r = 0; r < rows; r++) var += (x[r * D + c] - mean) * (x[r * D + c] - mean);
+      for (int r = 0; r < rows; r++) var += (x[r * d + c] - mean) * (x[r * d + c] - mean);
       var /= rows;
       for (int r = 0; r < rows; r++) {
-        y[r * D + c] = (x[r * D + c] - mean) / Math.sqrt(var + 1e-3) * gamma[c] + beta[c];
+        y[r * d + c] = (x[r * d + c] - mean) / Math.sqrt(var + 1e-3) * gamma[c] + beta[c];
       }
     }
     return y;
