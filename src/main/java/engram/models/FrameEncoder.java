@@ -80,18 +80,4 @@ final class FrameEncoder<T extends TFloating> {
   List<Param<T>> penalised() {
     return List.copyOf(penalised);
   }
-
-  /** {@code l2 * sum(|K|^2)} over {@code kernels}. */
-  static <T extends TFloating> Operand<T> l2(
-      Ops tf, double l2, List<Param<T>> kernels, Class<T> type) {
-    Operand<T> sum = null;
-    for (Param<T> p : kernels) {
-      Operand<T> sq =
-          tf.reduceSum(
-              tf.math.square(p.value()),
-              tf.range(tf.constant(0), tf.rank(p.value()), tf.constant(1)));
-      sum = sum == null ? sq : tf.math.add(sum, sq);
-    }
-    return tf.math.mul(engram.ops.Scalars.of(tf, l2, type), sum);
-  }
 }

@@ -97,7 +97,7 @@ public final class FrameSequenceModel<T extends TFloating> implements Model<T> {
 
   @Override
   public Operand<T> penalty(Ops tf) {
-    return FrameEncoder.l2(tf, encoderConfig.l2(), encoder.penalised(), output.value().type());
+    return Param.l2(tf, encoderConfig.l2(), encoder.penalised());
   }
 
   /** The float input {@code name} of rank {@code rank} (batch included), checked. */

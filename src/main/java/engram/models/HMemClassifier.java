@@ -168,15 +168,7 @@ public final class HMemClassifier<T extends TFloating> implements Model<T> {
 
   @Override
   public Operand<T> penalty(Ops tf) {
-    Operand<T> sum =
-        tf.math.add(
-            tf.math.add(squaredNorm(tf, keyKernel), squaredNorm(tf, valueKernel)),
-            squaredNorm(tf, recall.kernel()));
-    return tf.math.mul(Scalars.of(tf, config.l2(), type), sum);
-  }
-
-  private Operand<T> squaredNorm(Ops tf, Param<T> p) {
-    return tf.sum(tf.math.square(p.value()), tf.constant(new int[] {0, 1}));
+    return Param.l2(tf, config.l2(), List.of(keyKernel, valueKernel, recall.kernel()));
   }
 
   /** P [W, d]: learned weights with the time-word row held at 1, or the fixed matrix. */

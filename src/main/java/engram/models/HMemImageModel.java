@@ -122,9 +122,8 @@ public final class HMemImageModel<T extends TFloating> implements Model<T> {
 
   @Override
   public Operand<T> penalty(Ops tf) {
-    Class<T> type = output.value().type();
     return tf.math.add(
-        FrameEncoder.l2(tf, encoderConfig.l2(), encoder.penalised(), type),
-        FrameEncoder.l2(tf, config.l2(), List.of(keyKernel, valueKernel, readKernel), type));
+        Param.l2(tf, encoderConfig.l2(), encoder.penalised()),
+        Param.l2(tf, config.l2(), List.of(keyKernel, valueKernel, readKernel)));
   }
 }

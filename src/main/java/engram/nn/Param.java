@@ -63,4 +63,22 @@ public final class Param<T extends TFloating> {
   public String toString() {
     return name + Arrays.toString(shape) + (trainable ? "" : " (non-trainable)");
   }
+
+  /**
+   * Keras' {@code l2(rate)} penalty of {@code params}: {@code rate * sum_p sum(p^2)}, the squared
+   * sums added in list order.
+   */
+  public static <T extends TFloating> Operand<T> l2(
+      org.tensorflow.op.Ops tf, double rate, java.util.List<Param<T>> params) {
+    Operand<T> sum = null;
+    for (Param<T> p : params) {
+      int[] axes = new int[p.shape().length];
+      for (int i = 0; i < axes.length; i++) {
+        axes[i] = i;
+      }
+      Operand<T> squares = tf.sum(tf.math.square(p.value()), tf.constant(axes));
+      sum = sum == null ? squares : tf.math.add(sum, squares);
+    }
+    return tf.math.mul(engram.ops.Scalars.of(tf, rate, sum.type()), sum);
+  }
 }
