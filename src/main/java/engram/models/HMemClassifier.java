@@ -150,9 +150,8 @@ public final class HMemClassifier<T extends TFloating> implements Model<T> {
     Operand<T> pairs = write.concat(List.of(keys, values), write.constant(2)); // [B, S, 2m]
     State<T> empty = store.initialState(write, Shapes.batchSize(tf, story), noise);
     Operand<T> memory =
-        Rnn.unroll(write, store, pairs, storyLength, empty, noise)
-            .finalState()
-            .get(HMemStoreCell.MEMORY); // (4)
+        store.memory(
+            write, Rnn.unroll(write, store, pairs, storyLength, empty, noise).finalState()); // (4)
 
     Ops read = tf.withSubScope("reading");
     Operand<T> answer =

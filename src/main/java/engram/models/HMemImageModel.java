@@ -106,9 +106,10 @@ public final class HMemImageModel<T extends TFloating> implements Model<T> {
             write.constant(new long[] {-1, storyLength, 2L * m})); // [B, L, 2m]
     State<T> empty = store.initialState(write, Shapes.batchSize(tf, query), noise);
     Operand<T> memory =
-        Rnn.unroll(write, store, pairs, storyLength, empty, noise)
-            .finalState()
-            .get(HMemStoreCell.MEMORY); // (3) [B, m, m]
+        store.memory(
+            write,
+            Rnn.unroll(write, store, pairs, storyLength, empty, noise)
+                .finalState()); // (3) [B, m, m]
 
     Ops read = tf.withSubScope("reading");
     Operand<T> key = read.nn.relu(read.linalg.matMul(g, readKernel.value())); // (4)

@@ -92,9 +92,7 @@ class HMemTest {
         State<TFloat64> init =
             cell.initialState(tf, tf.constant(new int[] {b}), NoiseSource.zeros());
         Operand<TFloat64> memory =
-            Rnn.unroll(tf, cell, steps, init, NoiseSource.zeros())
-                .finalState()
-                .get(HMemStoreCell.MEMORY);
+            cell.memory(tf, Rnn.unroll(tf, cell, steps, init, NoiseSource.zeros()).finalState());
         double[] actual = new Feeds().run(session, List.of(memory))[0];
         assertClose(
             actual,
