@@ -1,6 +1,7 @@
 package engram.nn;
 
 import engram.ops.Dropout;
+import engram.ops.MaxPool;
 import engram.ops.SeedStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,8 +83,7 @@ public final class ConvNet<T extends TFloating> {
         x = n.output();
         updates.addAll(n.updates());
       }
-      Operand<org.tensorflow.types.TInt32> window = block.constant(new int[] {1, 2, 2, 1});
-      x = block.nn.maxPool(x, window, window, "VALID");
+      x = MaxPool.of2x2(block, x);
       double rate = config.dropouts().get(b);
       if (training && rate > 0) {
         x = Dropout.apply(block, x, rate, seeds.next(block));

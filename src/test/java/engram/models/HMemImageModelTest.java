@@ -2,6 +2,7 @@ package engram.models;
 
 import static engram.models.HMemTest.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.cells.NoiseSource;
 import engram.nn.ConvNetConfig;
@@ -25,6 +26,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * The image-association models: trainable-parameter counts against a hand count of the released
@@ -80,7 +82,8 @@ class HMemImageModelTest {
       Placeholder<TFloat64> story,
       Placeholder<TFloat64> query,
       Operand<TFloat64> logits,
-      Operand<TFloat64> penalty) {}
+      Operand<TFloat64> penalty,
+      List<org.tensorflow.op.Op> updates) {}
 
   static Built build() {
     Graph g = new Graph();
@@ -92,16 +95,39 @@ class HMemImageModelTest {
         tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(B, L, H, W, C)));
     Placeholder<TFloat64> query =
         tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(B, H, W, C)));
-    Operand<TFloat64> logits =
-        model
-            .forward(
-                tf,
-                Map.of(HMemClassifier.STORY, story, HMemClassifier.QUERY, query),
-                true,
-                NoiseSource.zeros(),
-                new SeedStream(tf.constant(new long[] {1, 1})))
-            .outputs();
-    return new Built(g, params, story, query, logits, model.penalty(tf));
+    Model.Forward<TFloat64> f =
+        model.forward(
+            tf,
+            Map.of(HMemClassifier.STORY, story, HMemClassifier.QUERY, query),
+            true,
+            NoiseSource.zeros(),
+            new SeedStream(tf.constant(new long[] {1, 1})));
+    return new Built(g, params, story, query, f.outputs(), model.penalty(tf), f.updates());
+  }
+
+  /** d (sum(logits * R) + penalty) / d every trainable parameter, R fixed. */
+  static <T extends TFloating> Output<?>[] gradients(
+      Graph g, Operand<T> logits, Operand<T> penalty, List<Param<T>> params) {
+    Ops tf = Ops.create(g);
+    Operand<T> r =
+        tf.dtypes.cast(
+            tf.constant(
+                Shape.of(B, K),
+                org.tensorflow.ndarray.buffer.DataBuffers.of(
+                    Tensors.uniform(77, B * K, 1.0), true, false)),
+            logits.type());
+    Operand<T> loss =
+        tf.math.add(tf.sum(tf.math.mul(logits, r), tf.constant(new int[] {0, 1})), penalty);
+    Output<?>[] grads =
+        engram.ops.SharedWeightGradients.of(
+                g,
+                "gradients",
+                loss,
+                params.stream().<Output<?>>map(p -> p.value().asOutput()).toList())
+            .gradients();
+    Output<?>[] withLoss = java.util.Arrays.copyOf(grads, grads.length + 1);
+    withLoss[grads.length] = loss.asOutput();
+    return withLoss;
   }
 
   static final double[] STORY = Tensors.uniform(11, B * L * H * W * C, 1.0);
@@ -221,23 +247,9 @@ class HMemImageModelTest {
   void gradientsMatchFiniteDifferences() {
     Built b = build();
     try {
-      Ops tf = Ops.create(b.graph());
-      Operand<TFloat64> r =
-          tf.constant(
-              Shape.of(B, K),
-              org.tensorflow.ndarray.buffer.DataBuffers.of(
-                  Tensors.uniform(77, B * K, 1.0), true, false));
-      Operand<TFloat64> loss =
-          tf.math.add(
-              tf.sum(tf.math.mul(b.logits(), r), tf.constant(new int[] {0, 1})), b.penalty());
       List<Param<TFloat64>> ps = b.params().trainable();
-      Output<?>[] grads =
-          engram.ops.SharedWeightGradients.of(
-                  b.graph(),
-                  "gradients",
-                  loss,
-                  ps.stream().<Output<?>>map(p -> p.value().asOutput()).toList())
-              .gradients();
+      Output<?>[] grads = gradients(b.graph(), b.logits(), b.penalty(), ps);
+      Output<?> loss = grads[ps.size()];
       Map<String, double[]> w = weights(b.params(), 60);
       try (Session session = new Session(b.graph())) {
         for (int i = 0; i < ps.size(); i++) {
@@ -246,6 +258,68 @@ class HMemImageModelTest {
           double[] numeric =
               FiniteDifferences.gradient(w, p.name(), 1e-6, v -> run(session, b, v, loss)[0]);
           assertClose(analytic, numeric, 1e-6, "d loss / d " + p.name());
+        }
+      }
+    } finally {
+      b.graph().close();
+    }
+  }
+
+  /**
+   * A float32 graph takes TensorFlow's fused BatchNorm kernel and oneDNN's max pooling, which have
+   * no float64 versions: its logits, gradients and BatchNorm moving-statistics updates must be
+   * those of the float64 graph, which the tests above check against independent references.
+   */
+  @Test
+  void float32KernelsComputeWhatTheFloat64GraphComputes() {
+    Built b = build();
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      ParamSet<TFloat32> params = ParamSet.create(tf, TFloat32.class, 5);
+      HMemImageModel<TFloat32> model =
+          new HMemImageModel<>(params, CONFIG, NET, L, new int[] {H, W, C}, K);
+      Placeholder<TFloat32> story =
+          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(B, L, H, W, C)));
+      Placeholder<TFloat32> query =
+          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(B, H, W, C)));
+      Model.Forward<TFloat32> f =
+          model.forward(
+              tf,
+              Map.of(HMemClassifier.STORY, story, HMemClassifier.QUERY, query),
+              true,
+              NoiseSource.zeros(),
+              new SeedStream(tf.constant(new long[] {1, 1})));
+      List<Param<TFloat32>> ps = params.trainable();
+      Output<?>[] grads32 = gradients(g, f.outputs(), model.penalty(tf), ps);
+      Output<?>[] grads64 = gradients(b.graph(), b.logits(), b.penalty(), b.params().trainable());
+      Map<String, double[]> w = weights(b.params(), 90);
+      Feeds feeds32 = new Feeds().put(story, STORY).put(query, QUERY);
+      ps.forEach(p -> feeds32.put(p.value(), w.get(p.name())));
+      try (Session s32 = new Session(g);
+          Session s64 = new Session(b.graph())) {
+        s32.initialize();
+        s64.initialize();
+        assertClose(feeds32.run(s32, List.of(f.outputs()))[0], referenceLogits(w), 1e-5, "logits");
+        for (int i = 0; i < ps.size(); i++) {
+          double[] g32 = feeds32.run(s32, List.of(grads32[i]))[0];
+          double[] g64 = run(s64, b, w, grads64[i]);
+          double diff = 0;
+          double scale = 1e-3; // the first BN's beta has a zero gradient (the next BN removes it)
+          for (int j = 0; j < g64.length; j++) {
+            diff = Math.max(diff, Math.abs(g32[j] - g64[j]));
+            scale = Math.max(scale, Math.abs(g64[j]));
+          }
+          assertTrue(
+              diff <= 1e-4 * scale,
+              "float32 d loss / d " + ps.get(i).name() + ": error " + diff + " at scale " + scale);
+        }
+        assertEquals(b.updates().size(), f.updates().size());
+        for (int i = 0; i < f.updates().size(); i++) {
+          assertClose(
+              feeds32.run(s32, List.of(f.updates().get(i).op().output(0)))[0],
+              run(s64, b, w, b.updates().get(i).op().output(0)),
+              1e-6,
+              "moving statistics update " + f.updates().get(i).op().name());
         }
       }
     } finally {
