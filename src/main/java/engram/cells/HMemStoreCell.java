@@ -99,10 +99,11 @@ public final class HMemStoreCell<T extends TFloating> implements RecurrentCell<T
     Operand<T> ones = tf.math.add(tf.zerosLike(v), Scalars.of(tf, 1.0, type));
     Operand<T> right = tf.concat(List.of(ones, v), tf.constant(1)); // [B, 2, m]
     Operand<T> a = tf.train.batchMatMul(left, right, type); // (2)
+    // an Add of a negated [B, m, 1] term: Sub's gradient would negate the whole [B, m, m] one
     Operand<T> next =
-        tf.math.sub(
+        tf.math.add(
             tf.math.mul(state.get(SHIFTED_MEMORY), a),
-            tf.math.mul(Scalars.of(tf, wMax * gammaNeg, type), square)); // (3)
+            tf.math.mul(Scalars.of(tf, -wMax * gammaNeg, type), square)); // (3)
     State<T> after = State.of(SHIFTED_MEMORY, next);
     return new Step<>(memory(tf, after), after);
   }
