@@ -257,6 +257,12 @@ final class TrainCommand implements Callable<Integer> {
       return resumedConfig(changes);
     }
     RunConfig config;
+    if (preset == null && dataset != null && dataset.equalsIgnoreCase("association")) {
+      throw new IllegalArgumentException(
+          "--dataset association needs a model with an image encoder: use --preset"
+              + " models/hmem-association-cpu.json or models/lstm-association-cpu.json (the"
+              + " released sizes: models/{hmem,lstm}-association.json)");
+    }
     if (preset != null) {
       config = RunConfig.readPreset(preset);
       if (model != null && model != config.model().type()) {

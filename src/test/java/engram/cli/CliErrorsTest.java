@@ -131,6 +131,15 @@ class CliErrorsTest {
   }
 
   @Test
+  void associationWithoutAnEncoderPreset(@TempDir Path tmp) {
+    assertOneLineError(
+        engram("train", "--model", "hmem", "--dataset", "association", "--out", tmp.toString()),
+        Main.EXIT_USAGE,
+        "--dataset association",
+        "models/hmem-association-cpu.json");
+  }
+
+  @Test
   void presetWithUnknownKey(@TempDir Path tmp) throws Exception {
     Path preset = tmp.resolve("p.json");
     Files.writeString(
