@@ -30,8 +30,9 @@ import org.tensorflow.types.family.TFloating;
  *  (3) N_t = N_{t-1} * A_t - w_max gamma- k_t^2 1^T,    N_0 = -w_max,    M_t = N_t + w_max
  * </pre>
  *
- * where (2) is one rank-2 batched matmul. Forward and backward then make about 15 passes over [B,
- * m, m] tensors per step where the literal form (1) makes about 36. Read M through {@link #memory}.
+ * where (2) is one rank-2 batched matmul: a step reads or writes a [B, m, m] tensor 6 times forward
+ * and 9 times backward, about half as often as an elementwise transcription of (1) with automatic
+ * gradients. Read M through {@link #memory}.
  */
 public final class HMemStoreCell<T extends TFloating> implements RecurrentCell<T> {
 
