@@ -1,6 +1,5 @@
 package engram.experiments;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.data.AssociationPairs;
 import engram.data.Batch;
@@ -13,7 +12,6 @@ import engram.models.Model;
 import engram.models.ModelType;
 import engram.runtime.Progress;
 import engram.train.RunConfig;
-import engram.train.RunDirectory;
 import engram.train.TrainResult;
 import engram.train.Trainer;
 import engram.train.TrainingGraph;
@@ -21,7 +19,6 @@ import engram.train.TrainingListener;
 import engram.train.TrainingRun;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -174,32 +171,17 @@ public final class AssociationSuite {
 
   /** The point a finished run directory holds, or null when it has no result yet. */
   static Point finished(String model, int delay, Path dir) throws IOException {
-    Path result = dir.resolve(RunDirectory.RESULT_FILE);
-    Path metrics = dir.resolve(RunDirectory.METRICS_FILE);
-    if (!Files.exists(result) || !Files.exists(metrics)) {
-      return null;
-    }
-    try {
-      JsonNode node = RunConfig.json().readTree(Files.readString(result));
-      double bestValidation = Double.NaN;
-      List<String> rows = Files.readAllLines(metrics);
-      for (String row : rows.subList(1, rows.size())) {
-        double v = Double.parseDouble(row.split(",")[4]);
-        bestValidation = Double.isNaN(bestValidation) ? v : Math.max(bestValidation, v);
-      }
-      int epochs = node.get("epochs").asInt();
-      return new Point(
-          model,
-          delay,
-          node.get("test_accuracy").asDouble(),
-          bestValidation,
-          epochs,
-          node.get("mean_epoch_seconds").asDouble() * epochs,
-          node.get("trainable_parameters").asLong());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException damaged) {
-      LOG.warn("{} or {} is damaged; resuming that run to score it again", result, metrics);
-      return null;
-    }
+    FinishedRun run = FinishedRun.read(dir);
+    return run == null
+        ? null
+        : new Point(
+            model,
+            delay,
+            run.testAccuracy(),
+            run.bestValidationAccuracy(),
+            run.epochs(),
+            run.meanEpochSeconds() * run.epochs(),
+            run.trainableParameters());
   }
 
   /** Keeps the association matrix of the first test story, with the weights the test used. */

@@ -1,6 +1,5 @@
 package engram.experiments;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.data.Babi;
 import engram.data.Splits;
@@ -9,7 +8,6 @@ import engram.io.RunLock;
 import engram.runtime.Progress;
 import engram.train.EpochMetrics;
 import engram.train.RunConfig;
-import engram.train.RunDirectory;
 import engram.train.TrainResult;
 import engram.train.Trainer;
 import java.io.IOException;
@@ -158,7 +156,9 @@ public final class BabiSuite {
     for (int r = 1; r <= runs; r++) {
       RunConfig config = configFor(task, r);
       Path dir = out.resolve(String.format("task%02d/run%d", task, r));
-      double[] scores = finished(dir);
+      FinishedRun done = FinishedRun.read(dir);
+      double[] scores =
+          done == null ? null : new double[] {done.lastValidationAccuracy(), done.testAccuracy()};
       if (scores == null) {
         Splits data = Splits.load(config.data(), dataDir);
         TrainResult result =
@@ -197,26 +197,6 @@ public final class BabiSuite {
     patch.putObject("data").put("task", task);
     patch.putObject("train").put("seed", base.train().seed() + run - 1);
     return base.merged(patch, "babi suite");
-  }
-
-  /** {validation accuracy, test accuracy} of a finished run directory, or null. */
-  private static double[] finished(Path dir) throws IOException {
-    Path result = dir.resolve(RunDirectory.RESULT_FILE);
-    Path metrics = dir.resolve(RunDirectory.METRICS_FILE);
-    if (!Files.exists(result) || !Files.exists(metrics)) {
-      return null;
-    }
-    try {
-      JsonNode node = RunConfig.json().readTree(Files.readString(result));
-      List<String> rows = Files.readAllLines(metrics);
-      String[] last = rows.get(rows.size() - 1).split(",");
-      return new double[] {Double.parseDouble(last[4]), node.get("test_accuracy").asDouble()};
-    } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException damaged) {
-      // The run's checkpoints are what matter: resuming it scores the test file again and
-      // rewrites both files.
-      LOG.warn("{} or {} is damaged; resuming that run to score it again", result, metrics);
-      return null;
-    }
   }
 
   private void write(List<TaskResult> results, Babi.Size size) throws IOException {

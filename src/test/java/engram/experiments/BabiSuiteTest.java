@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The bAbI runner: task lists, the results table, and a real (one-epoch) run with a skipped task.
  */
-class BabiBenchmarkTest {
+class BabiSuiteTest {
 
   static final Path DATA = Path.of("..", "shared", "data");
 

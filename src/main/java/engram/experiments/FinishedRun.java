@@ -1,0 +1,77 @@
+package engram.experiments;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import engram.train.RunConfig;
+import engram.train.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a finished run directory of a suite holds: the test score of {@code result.json} and the
+ * validation accuracy of every epoch in {@code metrics.csv}. The suites read it to skip runs done
+ * earlier, so a suite resumes where it stopped.
+ *
+ * @param validationAccuracies per epoch, in order
+ */
+record FinishedRun(
+    double testAccuracy,
+    int epochs,
+    double meanEpochSeconds,
+    long trainableParameters,
+    List<Double> validationAccuracies) {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FinishedRun.class);
+  private static final int VAL_ACCURACY_COLUMN = 4; // MetricsCsv's val_accuracy
+
+  FinishedRun {
+    validationAccuracies = List.copyOf(validationAccuracies);
+  }
+
+  /**
+   * The run in {@code dir}, or null when it has not finished. A damaged file also gives null: the
+   * run's checkpoints are what matter, and resuming it scores the test split again and rewrites
+   * both files.
+   */
+  static FinishedRun read(Path dir) throws IOException {
+    Path result = dir.resolve(RunDirectory.RESULT_FILE);
+    Path metrics = dir.resolve(RunDirectory.METRICS_FILE);
+    if (!Files.exists(result) || !Files.exists(metrics)) {
+      return null;
+    }
+    try {
+      JsonNode node = RunConfig.json().readTree(Files.readString(result));
+      List<String> rows = Files.readAllLines(metrics);
+      List<Double> validation = new ArrayList<>();
+      for (String row : rows.subList(1, rows.size())) {
+        validation.add(Double.parseDouble(row.split(",")[VAL_ACCURACY_COLUMN]));
+      }
+      if (validation.isEmpty()) {
+        throw new IllegalStateException("no epochs");
+      }
+      return new FinishedRun(
+          node.get("test_accuracy").asDouble(),
+          node.get("epochs").asInt(),
+          node.get("mean_epoch_seconds").asDouble(),
+          node.get("trainable_parameters").asLong(),
+          validation);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException damaged) {
+      LOG.warn("{} or {} is damaged; resuming that run to score it again", result, metrics);
+      return null;
+    }
+  }
+
+  /** Validation accuracy of the last epoch. */
+  double lastValidationAccuracy() {
+    return validationAccuracies.get(validationAccuracies.size() - 1);
+  }
+
+  /** The best validation accuracy of any epoch. */
+  double bestValidationAccuracy() {
+    return validationAccuracies.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+  }
+}
