@@ -76,33 +76,35 @@ class HMemImageModelTest {
       new HMemConfig(D, M, 1, HMemConfig.Encoding.LE, 0.2, 0.1, 1.0, 1e-3);
   static final ConvNetConfig NET = new ConvNetConfig(List.of(F), List.of(0.0), 1, D, 0.0, 1e-3);
 
-  record Built(
+  record Built<T extends TFloating>(
       Graph graph,
-      ParamSet<TFloat64> params,
-      Placeholder<TFloat64> story,
-      Placeholder<TFloat64> query,
-      Operand<TFloat64> logits,
-      Operand<TFloat64> penalty,
+      ParamSet<T> params,
+      Placeholder<T> story,
+      Placeholder<T> query,
+      Operand<T> logits,
+      Operand<T> penalty,
       List<org.tensorflow.op.Op> updates) {}
 
-  static Built build() {
+  /** The tiny stack in float64, the type of the reference checks. */
+  static Built<TFloat64> build() {
+    return build(TFloat64.class);
+  }
+
+  static <T extends TFloating> Built<T> build(Class<T> type) {
     Graph g = new Graph();
     Ops tf = Ops.create(g);
-    ParamSet<TFloat64> params = ParamSet.create(tf, TFloat64.class, 5);
-    HMemImageModel<TFloat64> model =
-        new HMemImageModel<>(params, CONFIG, NET, L, new int[] {H, W, C}, K);
-    Placeholder<TFloat64> story =
-        tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(B, L, H, W, C)));
-    Placeholder<TFloat64> query =
-        tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(B, H, W, C)));
-    Model.Forward<TFloat64> f =
+    ParamSet<T> params = ParamSet.create(tf, type, 5);
+    HMemImageModel<T> model = new HMemImageModel<>(params, CONFIG, NET, L, new int[] {H, W, C}, K);
+    Placeholder<T> story = tf.placeholder(type, Placeholder.shape(Shape.of(B, L, H, W, C)));
+    Placeholder<T> query = tf.placeholder(type, Placeholder.shape(Shape.of(B, H, W, C)));
+    Model.Forward<T> f =
         model.forward(
             tf,
             Map.of(HMemClassifier.STORY, story, HMemClassifier.QUERY, query),
             true,
             NoiseSource.zeros(),
             new SeedStream(tf.constant(new long[] {1, 1})));
-    return new Built(g, params, story, query, f.outputs(), model.penalty(tf), f.updates());
+    return new Built<>(g, params, story, query, f.outputs(), model.penalty(tf), f.updates());
   }
 
   /** d (sum(logits * R) + penalty) / d every trainable parameter, R fixed. */
@@ -133,9 +135,9 @@ class HMemImageModelTest {
   static final double[] STORY = Tensors.uniform(11, B * L * H * W * C, 1.0);
   static final double[] QUERY = Tensors.uniform(12, B * H * W * C, 1.0);
 
-  static Map<String, double[]> weights(ParamSet<TFloat64> params, long seed) {
+  static Map<String, double[]> weights(ParamSet<?> params, long seed) {
     Map<String, double[]> w = new HashMap<>();
-    for (Param<TFloat64> p : params.trainable()) {
+    for (Param<?> p : params.trainable()) {
       double[] v = Tensors.uniform(seed++, (int) p.size(), 0.8);
       if (p.name().endsWith("gamma")) {
         for (int i = 0; i < v.length; i++) v[i] = 1 + 0.3 * v[i];
@@ -148,9 +150,9 @@ class HMemImageModelTest {
     return w;
   }
 
-  static double[] run(Session s, Built b, Map<String, double[]> w, Operand<?> fetch) {
+  static double[] run(Session s, Built<?> b, Map<String, double[]> w, Operand<?> fetch) {
     Feeds feeds = new Feeds().put(b.story(), STORY).put(b.query(), QUERY);
-    for (Param<TFloat64> p : b.params().trainable()) {
+    for (Param<?> p : b.params().trainable()) {
       feeds.put(p.value(), w.get(p.name()));
     }
     return feeds.run(s, List.of(fetch))[0];
@@ -226,7 +228,7 @@ class HMemImageModelTest {
 
   @Test
   void forwardMatchesAPlainJavaTranscription() {
-    Built b = build();
+    Built<TFloat64> b = build();
     try (Session s = new Session(b.graph())) {
       Map<String, double[]> w = weights(b.params(), 30);
       assertClose(run(s, b, w, b.logits()), referenceLogits(w), 1e-12, "logits");
@@ -245,7 +247,7 @@ class HMemImageModelTest {
 
   @Test
   void gradientsMatchFiniteDifferences() {
-    Built b = build();
+    Built<TFloat64> b = build();
     try {
       List<Param<TFloat64>> ps = b.params().trainable();
       Output<?>[] grads = gradients(b.graph(), b.logits(), b.penalty(), ps);
@@ -272,36 +274,20 @@ class HMemImageModelTest {
    */
   @Test
   void float32KernelsComputeWhatTheFloat64GraphComputes() {
-    Built b = build();
-    try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      ParamSet<TFloat32> params = ParamSet.create(tf, TFloat32.class, 5);
-      HMemImageModel<TFloat32> model =
-          new HMemImageModel<>(params, CONFIG, NET, L, new int[] {H, W, C}, K);
-      Placeholder<TFloat32> story =
-          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(B, L, H, W, C)));
-      Placeholder<TFloat32> query =
-          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(B, H, W, C)));
-      Model.Forward<TFloat32> f =
-          model.forward(
-              tf,
-              Map.of(HMemClassifier.STORY, story, HMemClassifier.QUERY, query),
-              true,
-              NoiseSource.zeros(),
-              new SeedStream(tf.constant(new long[] {1, 1})));
-      List<Param<TFloat32>> ps = params.trainable();
-      Output<?>[] grads32 = gradients(g, f.outputs(), model.penalty(tf), ps);
+    Built<TFloat64> b = build();
+    Built<TFloat32> f = build(TFloat32.class);
+    try {
+      List<Param<TFloat32>> ps = f.params().trainable();
+      Output<?>[] grads32 = gradients(f.graph(), f.logits(), f.penalty(), ps);
       Output<?>[] grads64 = gradients(b.graph(), b.logits(), b.penalty(), b.params().trainable());
       Map<String, double[]> w = weights(b.params(), 90);
-      Feeds feeds32 = new Feeds().put(story, STORY).put(query, QUERY);
-      ps.forEach(p -> feeds32.put(p.value(), w.get(p.name())));
-      try (Session s32 = new Session(g);
+      try (Session s32 = new Session(f.graph());
           Session s64 = new Session(b.graph())) {
         s32.initialize();
         s64.initialize();
-        assertClose(feeds32.run(s32, List.of(f.outputs()))[0], referenceLogits(w), 1e-5, "logits");
+        assertClose(run(s32, f, w, f.logits()), referenceLogits(w), 1e-5, "logits");
         for (int i = 0; i < ps.size(); i++) {
-          double[] g32 = feeds32.run(s32, List.of(grads32[i]))[0];
+          double[] g32 = run(s32, f, w, grads32[i]);
           double[] g64 = run(s64, b, w, grads64[i]);
           double diff = 0;
           double scale = 1e-3; // the first BN's beta has a zero gradient (the next BN removes it)
@@ -316,7 +302,7 @@ class HMemImageModelTest {
         assertEquals(b.updates().size(), f.updates().size());
         for (int i = 0; i < f.updates().size(); i++) {
           assertClose(
-              feeds32.run(s32, List.of(f.updates().get(i).op().output(0)))[0],
+              run(s32, f, w, f.updates().get(i).op().output(0)),
               run(s64, b, w, b.updates().get(i).op().output(0)),
               1e-6,
               "moving statistics update " + f.updates().get(i).op().name());
@@ -324,6 +310,7 @@ class HMemImageModelTest {
       }
     } finally {
       b.graph().close();
+      f.graph().close();
     }
   }
 }
