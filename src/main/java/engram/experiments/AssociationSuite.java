@@ -142,6 +142,7 @@ public final class AssociationSuite {
     patch.putObject("data").put("delay", delay);
     RunConfig config = base.merged(patch, "association suite");
     Path dir = runDir(out, name, delay);
+    FinishedRun.checkConfig(dir, config);
     Point done = finished(name, delay, dir);
     if (done != null) {
       LOG.info(

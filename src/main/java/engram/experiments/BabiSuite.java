@@ -156,6 +156,7 @@ public final class BabiSuite {
     for (int r = 1; r <= runs; r++) {
       RunConfig config = configFor(task, r);
       Path dir = out.resolve(String.format("task%02d/run%d", task, r));
+      FinishedRun.checkConfig(dir, config);
       FinishedRun done = FinishedRun.read(dir);
       double[] scores =
           done == null ? null : new double[] {done.lastValidationAccuracy(), done.testAccuracy()};

@@ -65,6 +65,53 @@ record FinishedRun(
     }
   }
 
+  /**
+   * Refuses to continue or reuse the run in {@code dir} when it was started with another config
+   * than {@code expected} (its description aside): a suite must not mix budgets in one table.
+   */
+  static void checkConfig(Path dir, RunConfig expected) throws IOException {
+    Path file = dir.resolve(RunDirectory.CONFIG_FILE);
+    if (!Files.exists(file)) {
+      return; // not started yet
+    }
+    JsonNode saved;
+    try {
+      saved = RunConfig.json().readTree(Files.readString(file));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException damaged) {
+      return; // the trainer rewrites it; the checkpoints decide what resumes
+    }
+    String difference = firstDifference("", RunConfig.json().readTree(expected.toJson()), saved);
+    if (difference != null) {
+      throw new IllegalArgumentException(
+          dir
+              + " was trained with another config ("
+              + difference
+              + "): give the suite another --out, or delete that directory to train the run again");
+    }
+  }
+
+  /** The first key where {@code a} and {@code b} differ, as {@code key a vs b}, or null. */
+  private static String firstDifference(String key, JsonNode a, JsonNode b) {
+    if (a.isObject() && b.isObject()) {
+      var names = new java.util.TreeSet<String>();
+      a.fieldNames().forEachRemaining(names::add);
+      b.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        if (key.isEmpty() && name.equals("description")) {
+          continue; // words, not training
+        }
+        JsonNode x = a.path(name);
+        JsonNode y = b.path(name);
+        String d = firstDifference(key.isEmpty() ? name : key + "." + name, x, y);
+        if (d != null) {
+          return d;
+        }
+      }
+      return null;
+    }
+    return a.equals(b) ? null : key + " " + a + " here, " + b + " in the run";
+  }
+
   /** Validation accuracy of the last epoch. */
   double lastValidationAccuracy() {
     return validationAccuracies.get(validationAccuracies.size() - 1);

@@ -71,5 +71,13 @@ class BabiSuiteTest {
     assertEquals(r.get(0).testError(), again.get(0).testError(), 1e-9);
     assertEquals(
         modified, Files.getLastModifiedTime(tmp.resolve("task01/run1/result.json")).toMillis());
+    // Another budget in the same --out is refused, not mixed into the table.
+    RunConfig longer =
+        base.merged(RunConfig.json().readTree("{\"train\": {\"epochs\": 2}}"), "test");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new BabiSuite(longer, DATA, tmp, Progress.none(), null).run(List.of(1), 1));
+    assertTrue(e.getMessage().contains("train.epochs 2 here, 1 in the run"), e.getMessage());
   }
 }
