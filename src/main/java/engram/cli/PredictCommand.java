@@ -43,7 +43,8 @@ final class PredictCommand implements Callable<Integer> {
       names = "--dataset",
       paramLabel = "NAME",
       description =
-          "mnist or babi; optional, the model knows its dataset (engram.json), this only checks it.")
+          "mnist, cifar10, babi, association, ...; optional, the model knows its dataset"
+              + " (engram.json), this only checks it.")
   String dataset;
 
   @Option(
