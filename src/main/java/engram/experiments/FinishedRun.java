@@ -90,7 +90,10 @@ record FinishedRun(
     }
   }
 
-  /** The first key where {@code a} and {@code b} differ, as {@code key a vs b}, or null. */
+  /**
+   * The first key where {@code a} and {@code b} differ, as {@code key a here, b in the run}, or
+   * null.
+   */
   private static String firstDifference(String key, JsonNode a, JsonNode b) {
     if (a.isObject() && b.isObject()) {
       var names = new java.util.TreeSet<String>();
