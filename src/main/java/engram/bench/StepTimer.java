@@ -66,10 +66,9 @@ public final class StepTimer {
                   spec.inputs(),
                   spec.target(),
                   spec.languageModel() ? spec.batch() : 0,
-                  spec.seed(),
-                  spec.clipnorm(),
-                  true,
-                  spec.bptt(),
+                  TrainingGraph.Options.defaults(spec.seed())
+                      .withClipnorm(spec.clipnorm())
+                      .withBptt(spec.bptt()),
                   compute.sessionConfig());
           buildSeconds = (System.nanoTime() - start) / 1e9;
           graphNodes = count(g.graph().operations());

@@ -9,6 +9,7 @@ import engram.export.InferenceGraph;
 import engram.io.FileProblem;
 import engram.io.OutputPaths;
 import engram.train.Evaluator;
+import engram.train.Precision;
 import engram.train.RunConfig;
 import engram.train.RunDirectory;
 import java.io.IOException;
@@ -77,6 +78,14 @@ final class ExportCommand implements Callable<Integer> {
     OutputPaths.checkDirectory(
         Files.exists(out) ? out.toAbsolutePath().normalize().getParent() : out, "--out");
     RunConfig config = RunDirectory.config(run, Evaluator.RUN_FIX);
+    if (config.train().precision() != Precision.FLOAT32) {
+      throw new IllegalArgumentException(
+          run
+              + " was trained in "
+              + config.train().precision()
+              + "; export writes float32 SavedModels: evaluate it with engram evaluate, or"
+              + " retrain with train.precision float32 to export");
+    }
     ObjectNode result = readResult(run);
     // result.json says "best" or "last" for the weights the test set was scored with.
     String which =

@@ -2,6 +2,7 @@ package engram.ops;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
@@ -13,7 +14,9 @@ public final class Losses {
   /**
    * Per-example softmax cross-entropy {@code -sum_c y_c log softmax(logits)_c} of logits {@code
    * [B,C]} against integer labels {@code [B]}, through {@code SoftmaxCrossEntropyWithLogits} on
-   * one-hot labels: the sparse op has no C++ gradient. Its gradient builds only for float32.
+   * one-hot labels: the sparse op has no C++ gradient. That op's C++ gradient builds only for
+   * float32 (it mixes in a float32 constant), so float64 composes {@code -sum(onehot *
+   * LogSoftmax(logits))}, whose gradient builds for both.
    */
   public static <T extends TFloating> Operand<T> softmaxCrossEntropy(
       Ops tf, Operand<T> logits, Operand<TInt32> labels, int numClasses) {
@@ -21,7 +24,10 @@ public final class Losses {
     Operand<T> oneHot =
         tf.oneHot(
             labels, tf.constant(numClasses), Scalars.of(tf, 1.0, type), Scalars.of(tf, 0.0, type));
-    return tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss();
+    if (type == TFloat32.class) {
+      return tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss();
+    }
+    return tf.math.neg(tf.sum(tf.math.mul(oneHot, tf.nn.logSoftmax(logits)), tf.constant(-1)));
   }
 
   /** Number of rows whose arg-max logit equals the label, as a scalar of the logits' type. */

@@ -1,6 +1,7 @@
 package engram.ops;
 
 import org.tensorflow.Operand;
+import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -26,5 +27,25 @@ public final class Scalars {
     }
     throw new IllegalArgumentException(
         "engram graphs are float32 or float64, got " + type.getSimpleName());
+  }
+
+  /** A scalar tensor of {@code type} holding {@code value}; the caller closes it. */
+  public static TFloating tensor(double value, Class<? extends TFloating> type) {
+    if (type == TFloat32.class) {
+      return TFloat32.scalarOf((float) value);
+    }
+    if (type == TFloat64.class) {
+      return TFloat64.scalarOf(value);
+    }
+    throw new IllegalArgumentException(
+        "engram graphs are float32 or float64, got " + type.getSimpleName());
+  }
+
+  /** The value of a float32 or float64 scalar tensor. */
+  public static double read(Tensor t) {
+    if (t instanceof TFloat64 d) {
+      return d.getDouble();
+    }
+    return ((TFloat32) t).getFloat();
   }
 }

@@ -9,8 +9,8 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * One class per example: softmax cross-entropy of logits {@code [B, C]} against labels {@code [B]}
@@ -25,11 +25,11 @@ public record Classification(int classes) implements Task {
 
   @Override
   @SuppressWarnings("unchecked")
-  public Scores score(Ops tf, Operand<TFloat32> outputs, Operand<?> targets) {
+  public <T extends TFloating> Scores<T> score(Ops tf, Operand<T> outputs, Operand<?> targets) {
     Operand<TInt32> labels = (Operand<TInt32>) targets;
-    Operand<TFloat32> losses = Losses.softmaxCrossEntropy(tf, outputs, labels, classes);
-    Operand<TFloat32> count = tf.dtypes.cast(tf.size(labels), TFloat32.class);
-    return new Scores(
+    Operand<T> losses = Losses.softmaxCrossEntropy(tf, outputs, labels, classes);
+    Operand<T> count = tf.dtypes.cast(tf.size(labels), outputs.type());
+    return new Scores<>(
         tf.withName("loss").math.mean(losses, tf.constant(0)),
         tf.withName("loss_sum").sum(losses, tf.constant(0)),
         count,

@@ -2,6 +2,7 @@ package engram.tasks;
 
 import engram.data.Batch;
 import engram.ops.Losses;
+import engram.ops.Scalars;
 import java.util.Locale;
 import org.tensorflow.Operand;
 import org.tensorflow.Tensor;
@@ -9,8 +10,8 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * Next-token prediction: per-step logits {@code [B, T, V]} against the next tokens {@code [B, T]}.
@@ -32,22 +33,20 @@ public record LanguageModelling(int steps, int vocabulary) implements Task {
 
   @Override
   @SuppressWarnings("unchecked")
-  public Scores score(Ops tf, Operand<TFloat32> outputs, Operand<?> targets) {
+  public <T extends TFloating> Scores<T> score(Ops tf, Operand<T> outputs, Operand<?> targets) {
+    Class<T> type = outputs.type();
     Operand<TInt32> y = tf.reshape((Operand<TInt32>) targets, tf.constant(new long[] {-1}));
-    Operand<TFloat32> logits = tf.reshape(outputs, tf.constant(new long[] {-1, vocabulary}));
-    Operand<TFloat32> scored =
-        tf.dtypes.cast(tf.math.greaterEqual(y, tf.constant(0)), TFloat32.class);
+    Operand<T> logits = tf.reshape(outputs, tf.constant(new long[] {-1, vocabulary}));
+    Operand<T> scored = tf.dtypes.cast(tf.math.greaterEqual(y, tf.constant(0)), type);
     // Padding's target is Target.IGNORE (< 0): score it as class 0, then mask it out.
     Operand<TInt32> safe = tf.math.maximum(y, tf.constant(0));
-    Operand<TFloat32> nll =
-        tf.math.mul(Losses.softmaxCrossEntropy(tf, logits, safe, vocabulary), scored);
-    Operand<TFloat32> lossSum = tf.withName("loss_sum").sum(nll, tf.constant(0));
-    Operand<TFloat32> count = tf.sum(scored, tf.constant(0));
+    Operand<T> nll = tf.math.mul(Losses.softmaxCrossEntropy(tf, logits, safe, vocabulary), scored);
+    Operand<T> lossSum = tf.withName("loss_sum").sum(nll, tf.constant(0));
+    Operand<T> count = tf.sum(scored, tf.constant(0));
     Operand<TInt32> predicted = tf.math.argMax(logits, tf.constant(-1), TInt32.class);
-    Operand<TFloat32> hits =
-        tf.math.mul(tf.dtypes.cast(tf.math.equal(predicted, y), TFloat32.class), scored);
-    return new Scores(
-        tf.withName("loss").math.div(lossSum, tf.math.maximum(count, tf.constant(1f))),
+    Operand<T> hits = tf.math.mul(tf.dtypes.cast(tf.math.equal(predicted, y), type), scored);
+    return new Scores<>(
+        tf.withName("loss").math.div(lossSum, tf.math.maximum(count, Scalars.of(tf, 1, type))),
         lossSum,
         count,
         tf.sum(hits, tf.constant(0)));

@@ -1,6 +1,7 @@
 package engram.tasks;
 
 import engram.data.Batch;
+import engram.ops.Scalars;
 import java.util.Arrays;
 import java.util.Locale;
 import org.tensorflow.Operand;
@@ -11,6 +12,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * Float targets: mean squared error per example, {@code mean_i (out_i - y_i)^2} over the target's
@@ -29,16 +31,20 @@ public record Regression(int[] shape) implements Task {
 
   @Override
   @SuppressWarnings("unchecked")
-  public Scores score(Ops tf, Operand<TFloat32> outputs, Operand<?> targets) {
-    Operand<TFloat32> y = (Operand<TFloat32>) targets;
-    Operand<TFloat32> rows = tf.reshape(tf.math.squaredDifference(outputs, y), rowShape(tf));
-    Operand<TFloat32> perExample = tf.math.mean(rows, tf.constant(1));
-    Operand<TFloat32> count = tf.dtypes.cast(tf.size(perExample), TFloat32.class);
-    return new Scores(
+  public <T extends TFloating> Scores<T> score(Ops tf, Operand<T> outputs, Operand<?> targets) {
+    // The targets arrive as float32; a float64 graph scores against their widened values.
+    Operand<T> y =
+        targets.type() == outputs.type()
+            ? (Operand<T>) targets
+            : tf.dtypes.cast(targets, outputs.type());
+    Operand<T> rows = tf.reshape(tf.math.squaredDifference(outputs, y), rowShape(tf));
+    Operand<T> perExample = tf.math.mean(rows, tf.constant(1));
+    Operand<T> count = tf.dtypes.cast(tf.size(perExample), outputs.type());
+    return new Scores<>(
         tf.withName("loss").math.mean(perExample, tf.constant(0)),
         tf.withName("loss_sum").sum(perExample, tf.constant(0)),
         count,
-        tf.constant(0f));
+        Scalars.of(tf, 0, outputs.type()));
   }
 
   private Operand<TInt64> rowShape(Ops tf) {

@@ -6,7 +6,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * The loss and metrics of one kind of target. Scores are sums over the batch's scored units
@@ -23,17 +23,14 @@ public interface Task {
    * @param count the scored units
    * @param correct units predicted right (arg-max), for accuracy; 0 where it has no meaning
    */
-  record Scores(
-      Operand<TFloat32> objective,
-      Operand<TFloat32> lossSum,
-      Operand<TFloat32> count,
-      Operand<TFloat32> correct) {
+  record Scores<T extends TFloating>(
+      Operand<T> objective, Operand<T> lossSum, Operand<T> count, Operand<T> correct) {
 
     /**
      * What a run fetches to score a batch, in this order: the loss (the mean {@code objective} when
      * {@code mean}, else {@code lossSum}), {@code count}, {@code correct}.
      */
-    public List<Operand<TFloat32>> fetches(boolean mean) {
+    public List<Operand<T>> fetches(boolean mean) {
       return List.of(mean ? objective : lossSum, count, correct);
     }
   }
@@ -41,8 +38,11 @@ public interface Task {
   /** A placeholder for a batch of targets, named {@code y}. */
   Operand<?> placeholder(Ops tf);
 
-  /** The scores of {@code outputs} against {@code targets} (this task's placeholder or a feed). */
-  Scores score(Ops tf, Operand<TFloat32> outputs, Operand<?> targets);
+  /**
+   * The scores of {@code outputs} against {@code targets} (this task's placeholder or a feed), in
+   * the outputs' floating type (float64 graphs score in float64).
+   */
+  <T extends TFloating> Scores<T> score(Ops tf, Operand<T> outputs, Operand<?> targets);
 
   /** The targets of {@code batch} as a tensor for {@link #placeholder}; the caller closes it. */
   Tensor tensor(Batch batch);

@@ -99,7 +99,8 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
             0,
             false,
             d.divergence(),
-            d.tensorboard());
+            d.tensorboard(),
+            d.precision());
     return new RunConfig("", model, train, DataConfig.wikitextDefaults(dataset));
   }
 

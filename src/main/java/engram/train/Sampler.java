@@ -59,10 +59,8 @@ public final class Sampler implements AutoCloseable {
             List.of(new Feature("x", Feature.Kind.INT, new int[] {1})),
             Target.classPerStep(1, vocabulary),
             1,
-            config.train().seed(),
-            0,
-            true,
-            new Bptt(0, false),
+            TrainingGraph.Options.defaults(config.train().seed())
+                .withPrecision(config.train().precision()),
             session);
     try {
       checkpoints.restoreVariables(g, name);

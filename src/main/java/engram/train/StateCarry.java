@@ -9,7 +9,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * The recurrent state one graph path carries from a batch to the next (stateful truncated BPTT):
@@ -17,23 +17,23 @@ import org.tensorflow.types.TFloat32;
  * initial state, and leaves as the final state, which the next run is fed. Gradients stop at the
  * window boundary because the carry arrives as a fed value. {@link #reset} returns to the defaults.
  */
-final class StateCarry implements AutoCloseable {
+final class StateCarry<T extends TFloating> implements AutoCloseable {
 
-  private final List<Operand<TFloat32>> in = new ArrayList<>();
-  private final List<State<TFloat32>> states = new ArrayList<>();
-  private List<Operand<TFloat32>> out = List.of();
+  private final List<Operand<T>> in = new ArrayList<>();
+  private final List<State<T>> states = new ArrayList<>();
+  private List<Operand<T>> out = List.of();
   private Result held;
   private int heldAt;
 
   /** Entry points over {@code initial}, each layer's default state. */
-  StateCarry(Ops tf, List<State<TFloat32>> initial) {
+  StateCarry(Ops tf, List<State<T>> initial) {
     Ops carry = tf.withSubScope("carry");
-    for (State<TFloat32> s : initial) {
-      Map<String, Operand<TFloat32>> m = new LinkedHashMap<>();
+    for (State<T> s : initial) {
+      Map<String, Operand<T>> m = new LinkedHashMap<>();
       s.tensors()
           .forEach(
               (name, v) -> {
-                Operand<TFloat32> p = carry.withName(name).placeholderWithDefault(v, v.shape());
+                Operand<T> p = carry.withName(name).placeholderWithDefault(v, v.shape());
                 in.add(p);
                 m.put(name, p);
               });
@@ -42,13 +42,13 @@ final class StateCarry implements AutoCloseable {
   }
 
   /** The states a run starts from: each layer's entry point. */
-  List<State<TFloat32>> states() {
+  List<State<T>> states() {
     return states;
   }
 
   /** Records the states a run ends in, in the same order. */
-  void ends(List<State<TFloat32>> finals) {
-    List<Operand<TFloat32>> o = new ArrayList<>();
+  void ends(List<State<T>> finals) {
+    List<Operand<T>> o = new ArrayList<>();
     finals.forEach(s -> o.addAll(s.tensors().values()));
     if (o.size() != in.size()) {
       throw new IllegalStateException("final states do not match the initial ones");

@@ -31,6 +31,8 @@ package engram.train;
  * @param divergence when the loss counts as diverged and the run stops (exit code 4)
  * @param tensorboard write TensorBoard event files into {@code tensorboard/} (see {@link
  *     TensorBoardWriter})
+ * @param precision the graph's floating type: {@code float32}, or {@code float64} for numerical
+ *     checks (about 2x slower on CPUs, far slower on most GPUs)
  */
 public record TrainConfig(
     int epochs,
@@ -48,11 +50,15 @@ public record TrainConfig(
     int bpttWindow,
     boolean bpttTruncate,
     DivergenceRule divergence,
-    boolean tensorboard) {
+    boolean tensorboard,
+    Precision precision) {
 
   public TrainConfig {
     if (divergence == null) {
       divergence = DivergenceRule.defaults();
+    }
+    if (precision == null) {
+      precision = Precision.FLOAT32;
     }
     if (bpttWindow < 0) {
       throw new IllegalArgumentException(
@@ -109,7 +115,8 @@ public record TrainConfig(
         0,
         false,
         DivergenceRule.defaults(),
-        true);
+        true,
+        Precision.FLOAT32);
   }
 
   /**
@@ -134,7 +141,8 @@ public record TrainConfig(
         0,
         false,
         DivergenceRule.defaults(),
-        true);
+        true,
+        Precision.FLOAT32);
   }
 
   /** How the training step back-propagates through time. */

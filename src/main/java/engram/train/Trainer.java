@@ -352,16 +352,12 @@ public final class Trainer {
 
   /** The training graph of {@code config} for examples shaped like {@code data}'s. */
   static TrainingGraph graphFor(RunConfig config, Dataset data, ConfigProto sessionConfig) {
-    TrainConfig t = config.train();
     return new TrainingGraph(
         config.model(),
         data.inputs(),
         data.target(),
         data.streams(),
-        t.seed(),
-        t.clipnorm(),
-        t.deterministicEval(),
-        t.bptt(),
+        TrainingGraph.Options.of(config.train()),
         sessionConfig);
   }
 

@@ -10,6 +10,7 @@ import engram.models.Models;
 import engram.models.SequenceModel;
 import engram.nn.Param;
 import engram.nn.ParamSet;
+import engram.ops.Scalars;
 import engram.ops.SeedStream;
 import engram.tasks.Task;
 import java.util.ArrayList;
@@ -30,7 +31,9 @@ import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * The graph and session of one training run: a {@link Model}, its {@link Task}'s loss, gradients
@@ -54,34 +57,89 @@ public final class TrainingGraph implements AutoCloseable {
    */
   public record BatchResult(double loss, long correct, long size) {}
 
+  /**
+   * How the graph is built, beyond the model and data.
+   *
+   * @param initSeed seed of the weight initializers
+   * @param clipnorm Adam's per-variable gradient-norm cap; 0 = off
+   * @param deterministicEval evaluate without the cells' random draws
+   * @param bptt whole-sequence or windowed back-propagation (sequence models only)
+   * @param precision the floating type of weights, activations, loss and gradients
+   */
+  public record Options(
+      long initSeed, double clipnorm, boolean deterministicEval, Bptt bptt, Precision precision) {
+
+    /** The options a run of {@code train} builds its graph with. */
+    public static Options of(TrainConfig t) {
+      return new Options(t.seed(), t.clipnorm(), t.deterministicEval(), t.bptt(), t.precision());
+    }
+
+    /**
+     * Weights from {@code seed}, no clipping, deterministic evaluation, whole sequences, float32.
+     */
+    public static Options defaults(long seed) {
+      return new Options(seed, 0, true, new Bptt(0, false), Precision.FLOAT32);
+    }
+
+    public Options withClipnorm(double c) {
+      return new Options(initSeed, c, deterministicEval, bptt, precision);
+    }
+
+    public Options withBptt(Bptt b) {
+      return new Options(initSeed, clipnorm, deterministicEval, b, precision);
+    }
+
+    public Options withPrecision(Precision p) {
+      return new Options(initSeed, clipnorm, deterministicEval, bptt, p);
+    }
+  }
+
   private final Graph graph;
   private final Session session;
-  private final Model<TFloat32> model;
-  private final ParamSet<TFloat32> params;
   private final List<Feature> inputs;
-  private final List<Placeholder<?>> placeholders = new ArrayList<>();
   private final Task task;
-  private final Operand<?> y;
-  private final Placeholder<TFloat32> learningRate;
-  private final Placeholder<TInt64> seed;
-  private final Task.Scores trainScores;
-  private final Op trainStep;
-  private final Task.Scores evalScores;
-  private final Operand<TFloat32> evalLogits;
-  // Stream datasets: the state each path carries between batches (null otherwise).
-  private final StateCarry trainCarry;
-  private final StateCarry evalCarry;
-  private final Map<String, Operand<TFloat32>> evalMemory;
-  // Windowed BPTT: both paths and the update (null when the whole sequence is one graph).
-  private final WindowedSteps windows;
+  private final Paths<?> paths;
+
+  /**
+   * What the graph holds, in its floating type T.
+   *
+   * @param trainStep the update op (null with BPTT windows, which run their own)
+   * @param trainCarry for stream datasets, the state the training path carries between batches
+   *     (null otherwise); likewise {@code evalCarry}
+   * @param windows windowed BPTT's paths and update (null when the whole sequence is one graph)
+   */
+  private record Paths<T extends TFloating>(
+      Class<T> type,
+      Model<T> model,
+      ParamSet<T> params,
+      List<Placeholder<?>> placeholders,
+      Operand<?> y,
+      Placeholder<T> learningRate,
+      Placeholder<TInt64> seed,
+      Task.Scores<T> trainScores,
+      Op trainStep,
+      Task.Scores<T> evalScores,
+      Operand<T> evalLogits,
+      StateCarry<T> trainCarry,
+      StateCarry<T> evalCarry,
+      Map<String, Operand<T>> evalMemory,
+      WindowedSteps<T> windows) {}
 
   /** A fetched tensor: its values, row-major, and its shape. */
   public record Array(float[] values, long[] shape) {
 
-    /** A copy of {@code t}'s values. */
+    /** A copy of {@code t}'s values (float64 ones rounded to float). */
     static Array of(Tensor t) {
       float[] values = new float[(int) t.shape().size()];
-      ((TFloat32) t).asRawTensor().data().asFloats().read(values);
+      if (t instanceof TFloat64 d) {
+        double[] wide = new double[values.length];
+        d.asRawTensor().data().asDoubles().read(wide);
+        for (int i = 0; i < wide.length; i++) {
+          values[i] = (float) wide[i];
+        }
+      } else {
+        ((TFloat32) t).asRawTensor().data().asFloats().read(values);
+      }
       return new Array(values, t.shape().asArray());
     }
   }
@@ -91,109 +149,21 @@ public final class TrainingGraph implements AutoCloseable {
    * {@code target}.
    *
    * @param streams the dataset's {@link engram.data.Dataset#streams()}: > 0 carries the state
-   * @param initSeed seed of the weight initializers
-   * @param deterministicEval evaluate without the cells' random draws
-   * @param bptt whole-sequence or windowed back-propagation (sequence models only)
    */
   public TrainingGraph(
       ModelConfig modelConfig,
       List<Feature> inputs,
       Target target,
       int streams,
-      long initSeed,
-      double clipnorm,
-      boolean deterministicEval,
-      Bptt bptt,
+      Options options,
       ConfigProto sessionConfig) {
     this.inputs = List.copyOf(inputs);
     this.task = Task.of(target);
     this.graph = new Graph();
     try {
-      Ops tf = Ops.create(graph);
-      params = ParamSet.create(tf, TFloat32.class, initSeed);
-      model = Models.create(params, modelConfig, Inputs.shapes(inputs), target.classes());
-      TrainingPaths.checkOutputs(modelConfig, target);
-      // Adam's slot variables are made while the graph is small: TF-Java's withSubScope scans every
-      // op already in the graph, so scoped ops created after the unrolled model cost O(graph size).
-      List<Param<TFloat32>> trainable = params.trainable();
-      Adam<TFloat32> adam = new Adam<>(tf, trainable, TFloat32.class, clipnorm);
-
-      Ops in = tf.withSubScope("input");
-      Map<String, Operand<?>> feeds = new LinkedHashMap<>();
-      for (Feature f : inputs) {
-        Placeholder<?> p = Inputs.placeholder(in, f);
-        placeholders.add(p);
-        feeds.put(f.name(), p);
-      }
-      y = task.placeholder(in);
-      learningRate =
-          in.withName("learning_rate")
-              .placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-      seed = in.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-
-      SequenceModel<TFloat32> windowed = TrainingPaths.windowed(model, modelConfig, bptt, streams);
-      if (windowed != null) {
-        windows =
-            new WindowedSteps(
-                tf,
-                windowed,
-                task,
-                y,
-                inputs.get(0),
-                bptt,
-                seed,
-                deterministicEval,
-                trainable,
-                adam,
-                learningRate);
-        trainScores = windows.trainScores();
-        trainStep = null;
-        trainCarry = null;
-        evalScores = windows.evalScores();
-        evalLogits = windows.evalLogits();
-        evalCarry = null;
-        evalMemory = Map.of();
-      } else {
-        windows = null;
-        SequenceModel<TFloat32> stateful = TrainingPaths.stateful(model, streams);
-        // Training path: dropout and batch statistics on, noise drawn from the step seed.
-        Ops train = tf.withSubScope("train");
-        SeedStream seeds = new SeedStream(seed);
-        Model.Forward<TFloat32> forward;
-        if (stateful != null) {
-          TrainingPaths.Carried c =
-              TrainingPaths.carried(train, stateful, feeds, true, NoiseSource.seeded(seeds), seeds);
-          trainCarry = c.carry();
-          forward = new Model.Forward<>(c.outputs(), List.of());
-        } else {
-          trainCarry = null;
-          forward = model.forward(train, feeds, true, NoiseSource.seeded(seeds), seeds);
-        }
-        trainScores = task.score(train, forward.outputs(), y);
-        trainStep =
-            TrainingPaths.adamStep(
-                tf, train, model, forward, trainScores.objective(), trainable, adam, learningRate);
-
-        // Evaluation path: same weights, no dropout, deterministic or freshly drawn noise.
-        Ops eval = tf.withSubScope("eval");
-        SeedStream evalSeeds = new SeedStream(seed);
-        NoiseSource evalNoise =
-            deterministicEval ? NoiseSource.zeros() : NoiseSource.seeded(evalSeeds);
-        if (stateful != null) {
-          TrainingPaths.Carried c =
-              TrainingPaths.carried(eval, stateful, feeds, false, evalNoise, evalSeeds);
-          evalCarry = c.carry();
-          evalLogits = eval.withName("logits").identity(c.outputs());
-          evalMemory = c.memory();
-        } else {
-          evalCarry = null;
-          Model.Forward<TFloat32> evalForward =
-              model.forward(eval, feeds, false, evalNoise, evalSeeds);
-          evalLogits = eval.withName("logits").identity(evalForward.outputs());
-          evalMemory = evalForward.memory();
-        }
-        evalScores = task.score(eval, evalLogits, y);
-      }
+      paths =
+          build(
+              Ops.create(graph), options.precision().type(), modelConfig, target, streams, options);
       session = sessionConfig == null ? new Session(graph) : new Session(graph, sessionConfig);
     } catch (RuntimeException e) {
       graph.close();
@@ -201,19 +171,140 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
-  /** Whether training runs in BPTT windows. */
+  private <T extends TFloating> Paths<T> build(
+      Ops tf, Class<T> type, ModelConfig modelConfig, Target target, int streams, Options options) {
+    ParamSet<T> params = ParamSet.create(tf, type, options.initSeed());
+    Model<T> model = Models.create(params, modelConfig, Inputs.shapes(inputs), target.classes());
+    TrainingPaths.checkOutputs(modelConfig, target);
+    // Adam's slot variables are made while the graph is small: TF-Java's withSubScope scans every
+    // op already in the graph, so scoped ops created after the unrolled model cost O(graph size).
+    List<Param<T>> trainable = params.trainable();
+    Adam<T> adam = new Adam<>(tf, trainable, type, options.clipnorm());
+
+    Ops in = tf.withSubScope("input");
+    List<Placeholder<?>> placeholders = new ArrayList<>();
+    Map<String, Operand<?>> feeds = new LinkedHashMap<>();
+    for (Feature f : inputs) {
+      Placeholder<?> p = Inputs.placeholder(in, f);
+      placeholders.add(p);
+      // Inputs are fed as float32; a float64 model reads them widened.
+      boolean widen = f.kind() == Feature.Kind.FLOAT && type != TFloat32.class;
+      feeds.put(
+          f.name(),
+          widen ? in.withName(f.name() + "_" + type.getSimpleName()).dtypes.cast(p, type) : p);
+    }
+    Operand<?> y = task.placeholder(in);
+    Placeholder<T> learningRate =
+        in.withName("learning_rate").placeholder(type, Placeholder.shape(Shape.scalar()));
+    Placeholder<TInt64> seed =
+        in.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+
+    SequenceModel<T> windowed = TrainingPaths.windowed(model, modelConfig, options.bptt(), streams);
+    if (windowed != null) {
+      WindowedSteps<T> windows =
+          new WindowedSteps<>(
+              tf,
+              windowed,
+              task,
+              y,
+              inputs.get(0),
+              options.bptt(),
+              seed,
+              options.deterministicEval(),
+              trainable,
+              adam,
+              learningRate);
+      return new Paths<>(
+          type,
+          model,
+          params,
+          placeholders,
+          y,
+          learningRate,
+          seed,
+          windows.trainScores(),
+          null,
+          windows.evalScores(),
+          windows.evalLogits(),
+          null,
+          null,
+          Map.of(),
+          windows);
+    }
+    SequenceModel<T> stateful = TrainingPaths.stateful(model, streams);
+    // Training path: dropout and batch statistics on, noise drawn from the step seed.
+    Ops train = tf.withSubScope("train");
+    SeedStream seeds = new SeedStream(seed);
+    Model.Forward<T> forward;
+    StateCarry<T> trainCarry = null;
+    if (stateful != null) {
+      TrainingPaths.Carried<T> c =
+          TrainingPaths.carried(train, stateful, feeds, true, NoiseSource.seeded(seeds), seeds);
+      trainCarry = c.carry();
+      forward = new Model.Forward<>(c.outputs(), List.of());
+    } else {
+      forward = model.forward(train, feeds, true, NoiseSource.seeded(seeds), seeds);
+    }
+    Task.Scores<T> trainScores = task.score(train, forward.outputs(), y);
+    Op trainStep =
+        TrainingPaths.adamStep(
+            tf, train, model, forward, trainScores.objective(), trainable, adam, learningRate);
+
+    // Evaluation path: same weights, no dropout, deterministic or freshly drawn noise.
+    Ops eval = tf.withSubScope("eval");
+    SeedStream evalSeeds = new SeedStream(seed);
+    NoiseSource evalNoise =
+        options.deterministicEval() ? NoiseSource.zeros() : NoiseSource.seeded(evalSeeds);
+    StateCarry<T> evalCarry = null;
+    Operand<T> evalLogits;
+    Map<String, Operand<T>> evalMemory;
+    if (stateful != null) {
+      TrainingPaths.Carried<T> c =
+          TrainingPaths.carried(eval, stateful, feeds, false, evalNoise, evalSeeds);
+      evalCarry = c.carry();
+      evalLogits = eval.withName("logits").identity(c.outputs());
+      evalMemory = c.memory();
+    } else {
+      Model.Forward<T> evalForward = model.forward(eval, feeds, false, evalNoise, evalSeeds);
+      evalLogits = eval.withName("logits").identity(evalForward.outputs());
+      evalMemory = evalForward.memory();
+    }
+    return new Paths<>(
+        type,
+        model,
+        params,
+        placeholders,
+        y,
+        learningRate,
+        seed,
+        trainScores,
+        trainStep,
+        task.score(eval, evalLogits, y),
+        evalLogits,
+        trainCarry,
+        evalCarry,
+        evalMemory,
+        null);
+  }
+
+  /** Whether training runs in BPTT paths.windows(). */
   public boolean windowed() {
-    return windows != null;
+    return paths.windows() != null;
   }
 
   /** The model built in this graph. */
-  public Model<TFloat32> model() {
-    return model;
+  public Model<?> model() {
+    return paths.model();
   }
 
   /** The model's variables. */
-  public ParamSet<TFloat32> params() {
-    return params;
+  public ParamSet<?> params() {
+    return paths.params();
+  }
+
+  /** The floating type of the weights and the loss. */
+  public Class<? extends TFloating> type() {
+    return paths.type();
   }
 
   public Graph graph() {
@@ -233,7 +324,8 @@ public final class TrainingGraph implements AutoCloseable {
    * Runs one training step like {@link #trainStep(Batch, float, long[])} while TensorFlow records
    * what it did: per-op timings and allocator statistics ({@code step_stats}) and the graphs it
    * actually ran ({@code partition_graphs}, where XLA clusters show up as {@code _XlaRun} nodes).
-   * With BPTT windows, the record is the last window's run (forward, loss and its gradients).
+   * With BPTT paths.windows(), the record is the last window's run (forward, loss and its
+   * gradients).
    */
   public RunMetadata tracedTrainStep(Batch batch, float lr, long[] stepSeed) {
     RunOptions options =
@@ -247,11 +339,12 @@ public final class TrainingGraph implements AutoCloseable {
   private record Step(BatchResult result, RunMetadata metadata) {}
 
   private Step run(Batch batch, float lr, long[] stepSeed, RunOptions options) {
-    if (windows != null) {
+    if (paths.windows() != null) {
       List<Tensor> owned = new ArrayList<>();
       try (BpttWindows.Pass pass =
-          windows.trainStep(
-              session, batch, learningRate, lr, stepSeed, y, targets(batch, owned), options)) {
+          paths
+              .windows()
+              .trainStep(session, batch, lr, stepSeed, paths.y(), targets(batch, owned), options)) {
         return new Step(scored(pass.last(), true), pass.metadata());
       } finally {
         owned.forEach(Tensor::close);
@@ -259,17 +352,17 @@ public final class TrainingGraph implements AutoCloseable {
     }
     List<Tensor> owned = new ArrayList<>();
     Result r = null;
-    try (TFloat32 lrt = TFloat32.scalarOf(lr);
+    try (TFloating lrt = Scalars.tensor(lr, paths.type());
         TInt64 st = TInt64.vectorOf(stepSeed)) {
       Session.Runner runner =
           feed(session.runner(), batch, owned)
-              .feed(learningRate, lrt)
-              .feed(seed, st)
-              .addTarget(trainStep);
-      trainScores.fetches(true).forEach(runner::fetch);
-      if (trainCarry != null) {
-        trainCarry.feed(runner);
-        trainCarry.fetch(runner);
+              .feed(paths.learningRate(), lrt)
+              .feed(paths.seed(), st)
+              .addTarget(paths.trainStep());
+      paths.trainScores().fetches(true).forEach(runner::fetch);
+      if (paths.trainCarry() != null) {
+        paths.trainCarry().feed(runner);
+        paths.trainCarry().fetch(runner);
       }
       if (options != null) {
         runner.setOptions(options);
@@ -277,8 +370,8 @@ public final class TrainingGraph implements AutoCloseable {
       r = options == null ? runner.run() : runner.runAndFetchMetadata();
       // Fetching the scalars is a host sync point; they are 12 bytes and feed the progress bar.
       Step step = new Step(scored(r, true), options == null ? null : r.getMetadata().orElseThrow());
-      if (trainCarry != null) {
-        trainCarry.keep(r, SCORES);
+      if (paths.trainCarry() != null) {
+        paths.trainCarry().keep(r, SCORES);
         r = null;
       }
       return step;
@@ -298,9 +391,9 @@ public final class TrainingGraph implements AutoCloseable {
    * (fetched as such, or the sum divided by the count), correct and scored counts.
    */
   static BatchResult scored(Result r, boolean mean) {
-    double loss = ((TFloat32) r.get(0)).getFloat();
-    long count = Math.round(((TFloat32) r.get(1)).getFloat());
-    long correct = Math.round(((TFloat32) r.get(2)).getFloat());
+    double loss = Scalars.read(r.get(0));
+    long count = Math.round(Scalars.read(r.get(1)));
+    long correct = Math.round(Scalars.read(r.get(2)));
     return new BatchResult(mean ? loss : count == 0 ? 0 : loss / count, correct, count);
   }
 
@@ -311,9 +404,9 @@ public final class TrainingGraph implements AutoCloseable {
    */
   public BatchResult evaluate(Batch batch, long[] evalSeed, float[] logits, int offset) {
     List<Tensor> owned = new ArrayList<>();
-    if (windows != null) {
+    if (paths.windows() != null) {
       try (BpttWindows.Pass pass =
-          windows.evaluate(session, batch, evalSeed, y, targets(batch, owned))) {
+          paths.windows().evaluate(session, batch, evalSeed, paths.y(), targets(batch, owned))) {
         return evaluated(pass.last(), logits, offset);
       } finally {
         owned.forEach(Tensor::close);
@@ -321,17 +414,17 @@ public final class TrainingGraph implements AutoCloseable {
     }
     Result r = null;
     try (TInt64 st = TInt64.vectorOf(evalSeed)) {
-      Session.Runner runner = feed(session.runner(), batch, owned).feed(seed, st);
-      evalScores.fetches(false).forEach(runner::fetch);
-      runner.fetch(evalLogits);
-      if (evalCarry != null) {
-        evalCarry.feed(runner);
-        evalCarry.fetch(runner);
+      Session.Runner runner = feed(session.runner(), batch, owned).feed(paths.seed(), st);
+      paths.evalScores().fetches(false).forEach(runner::fetch);
+      runner.fetch(paths.evalLogits());
+      if (paths.evalCarry() != null) {
+        paths.evalCarry().feed(runner);
+        paths.evalCarry().fetch(runner);
       }
       r = runner.run();
       BatchResult result = evaluated(r, logits, offset);
-      if (evalCarry != null) {
-        evalCarry.keep(r, SCORES + 1);
+      if (paths.evalCarry() != null) {
+        paths.evalCarry().keep(r, SCORES + 1);
         r = null;
       }
       return result;
@@ -345,9 +438,9 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** Forgets the state stream data carried: the next batch starts from the initial state. */
   public void resetState() {
-    if (trainCarry != null) {
-      trainCarry.reset();
-      evalCarry.reset();
+    if (paths.trainCarry() != null) {
+      paths.trainCarry().reset();
+      paths.evalCarry().reset();
     }
   }
 
@@ -362,7 +455,7 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** Whether the model exposes its memory (the ENN's trace, H-Mem's associations). */
   public boolean hasMemory() {
-    return windows != null ? windows.hasMemory() : !evalMemory.isEmpty();
+    return paths.windows() != null ? paths.windows().hasMemory() : !paths.evalMemory().isEmpty();
   }
 
   /**
@@ -370,14 +463,14 @@ public final class TrainingGraph implements AutoCloseable {
    * unless the run evaluates stochastically): see {@link Model.Forward#memory()}.
    */
   public Map<String, Array> memory(Batch batch, long[] evalSeed) {
-    if (windows != null) {
-      return windows.memory(session, batch, evalSeed);
+    if (paths.windows() != null) {
+      return paths.windows().memory(session, batch, evalSeed);
     }
     List<Tensor> owned = new ArrayList<>();
-    List<String> names = new ArrayList<>(new TreeSet<>(evalMemory.keySet()));
+    List<String> names = new ArrayList<>(new TreeSet<>(paths.evalMemory().keySet()));
     try (TInt64 st = TInt64.vectorOf(evalSeed)) {
-      Session.Runner runner = feed(session.runner(), batch, owned).feed(seed, st);
-      names.forEach(n -> runner.fetch(evalMemory.get(n)));
+      Session.Runner runner = feed(session.runner(), batch, owned).feed(paths.seed(), st);
+      names.forEach(n -> runner.fetch(paths.evalMemory().get(n)));
       try (Result r = runner.run()) {
         Map<String, Array> out = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
@@ -402,9 +495,9 @@ public final class TrainingGraph implements AutoCloseable {
     for (int i = 0; i < inputs.size(); i++) {
       Tensor t = Inputs.tensor(inputs.get(i), batch, i);
       owned.add(t);
-      runner.feed(placeholders.get(i), t);
+      runner.feed(paths.placeholders().get(i), t);
     }
-    return runner.feed(y, targets(batch, owned));
+    return runner.feed(paths.y(), targets(batch, owned));
   }
 
   /**
@@ -412,7 +505,7 @@ public final class TrainingGraph implements AutoCloseable {
    * with exactly its number of values (row-major); unknown names are errors.
    */
   public void setWeights(Map<String, float[]> weights) {
-    WeightAssignment.assign(graph, session, params.trainable(), weights);
+    WeightAssignment.assign(graph, session, paths.params().trainable(), weights);
   }
 
   /** Writes every variable (weights and optimizer slots) to {@code prefix.index/.data-*}. */
@@ -433,9 +526,9 @@ public final class TrainingGraph implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (trainCarry != null) {
-        trainCarry.close();
-        evalCarry.close();
+      if (paths.trainCarry() != null) {
+        paths.trainCarry().close();
+        paths.evalCarry().close();
       }
       session.close();
     } finally {

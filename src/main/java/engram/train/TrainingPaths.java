@@ -18,7 +18,7 @@ import org.tensorflow.Operation;
 import org.tensorflow.Output;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * How {@link TrainingGraph} builds its paths: which one the model and data call for (whole
@@ -32,22 +32,22 @@ final class TrainingPaths {
    * The step op: Adam on the gradients of the loss (plus the model's penalty), gated on them, with
    * the model's own per-step updates (BatchNorm's moving averages).
    */
-  static Op adamStep(
+  static <T extends TFloating> Op adamStep(
       Ops tf,
       Ops train,
-      Model<TFloat32> model,
-      Model.Forward<TFloat32> forward,
-      Operand<TFloat32> loss,
-      List<Param<TFloat32>> trainable,
-      Adam<TFloat32> adam,
-      Operand<TFloat32> learningRate) {
+      Model<T> model,
+      Model.Forward<T> forward,
+      Operand<T> loss,
+      List<Param<T>> trainable,
+      Adam<T> adam,
+      Operand<T> learningRate) {
     Graph graph = (Graph) tf.scope().env();
-    Operand<TFloat32> objective = objective(train, model, loss);
+    Operand<T> objective = objective(train, model, loss);
     List<Output<?>> xs = new ArrayList<>();
     trainable.forEach(p -> xs.add(p.value().asOutput()));
     // Weights read once per time step get one batched gradient product (see there).
     Output<?>[] grads = SharedWeightGradients.of(graph, "gradients", objective, xs).gradients();
-    List<Operand<TFloat32>> gradients = new ArrayList<>();
+    List<Operand<T>> gradients = new ArrayList<>();
     List<Operation> gate = new ArrayList<>(List.of(loss.op(), objective.op()));
     for (int i = 0; i < grads.length; i++) {
       if (grads[i] == null || grads[i].isClosed()) {
@@ -55,7 +55,7 @@ final class TrainingPaths {
             "parameter " + trainable.get(i).name() + " does not influence the loss");
       }
       @SuppressWarnings("unchecked")
-      Output<TFloat32> g = (Output<TFloat32>) grads[i];
+      Output<T> g = (Output<T>) grads[i];
       gradients.add(g);
       gate.add(g.op());
     }
@@ -66,8 +66,8 @@ final class TrainingPaths {
   }
 
   /** What training minimises: the task's loss plus the model's weight penalty, if any. */
-  static Operand<TFloat32> objective(Ops tf, Model<TFloat32> model, Operand<TFloat32> loss) {
-    Operand<TFloat32> penalty = model.penalty(tf);
+  static <T extends TFloating> Operand<T> objective(Ops tf, Model<T> model, Operand<T> loss) {
+    Operand<T> penalty = model.penalty(tf);
     return penalty == null ? loss : tf.math.add(loss, penalty);
   }
 
@@ -85,11 +85,11 @@ final class TrainingPaths {
   }
 
   /** The sequence model whose state streams carry, or null for independent examples. */
-  static SequenceModel<TFloat32> stateful(Model<TFloat32> model, int streams) {
+  static <T extends TFloating> SequenceModel<T> stateful(Model<T> model, int streams) {
     if (streams == 0) {
       return null;
     }
-    if (!(model instanceof SequenceModel<TFloat32> sequence)) {
+    if (!(model instanceof SequenceModel<T> sequence)) {
       throw new IllegalArgumentException(
           "stream data needs a sequence model (enn, lstm, gru, rnn)");
     }
@@ -97,27 +97,27 @@ final class TrainingPaths {
   }
 
   /** A path whose state enters and leaves through a {@link StateCarry}. */
-  record Carried(
-      StateCarry carry, Operand<TFloat32> outputs, Map<String, Operand<TFloat32>> memory) {}
+  record Carried<T extends TFloating>(
+      StateCarry<T> carry, Operand<T> outputs, Map<String, Operand<T>> memory) {}
 
-  static Carried carried(
+  static <T extends TFloating> Carried<T> carried(
       Ops tf,
-      SequenceModel<TFloat32> model,
+      SequenceModel<T> model,
       Map<String, Operand<?>> feeds,
       boolean training,
       NoiseSource noise,
       SeedStream seeds) {
     Operand<?> x = model.input(feeds);
-    StateCarry carry = new StateCarry(tf, model.initialStates(tf, Shapes.batchSize(tf, x), noise));
-    SequenceModel.Unrolled<TFloat32> u =
-        model.unroll(tf, x, carry.states(), training, noise, seeds);
+    StateCarry<T> carry =
+        new StateCarry<>(tf, model.initialStates(tf, Shapes.batchSize(tf, x), noise));
+    SequenceModel.Unrolled<T> u = model.unroll(tf, x, carry.states(), training, noise, seeds);
     carry.ends(u.finalStates());
-    return new Carried(carry, u.outputs(), model.memory(tf, u.layers()));
+    return new Carried<>(carry, u.outputs(), model.memory(tf, u.layers()));
   }
 
   /** The sequence model to run in windows, or null for one whole-sequence graph. */
-  static SequenceModel<TFloat32> windowed(
-      Model<TFloat32> model, ModelConfig config, Bptt bptt, int streams) {
+  static <T extends TFloating> SequenceModel<T> windowed(
+      Model<T> model, ModelConfig config, Bptt bptt, int streams) {
     if (bptt.window() == 0) {
       return null;
     }
@@ -126,7 +126,7 @@ final class TrainingPaths {
           "train.bpttWindow applies to classifiers of long sequences; stream data is already cut"
               + " into windows (data.window); set train.bpttWindow to 0");
     }
-    if (!(model instanceof SequenceModel<TFloat32> sequence)) {
+    if (!(model instanceof SequenceModel<T> sequence)) {
       throw new IllegalArgumentException(
           "train.bpttWindow applies to the sequence models (enn, lstm, gru, rnn), not "
               + config.type()

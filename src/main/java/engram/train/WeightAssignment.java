@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -15,6 +16,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TFloating;
 
 /** Sets a graph's parameters by name, checking that every one is given with its exact size. */
 final class WeightAssignment {
@@ -23,10 +25,11 @@ final class WeightAssignment {
 
   /**
    * Assigns {@code weights} (row-major, by parameter name) to {@code targets} in one run; a missing
-   * parameter, a wrong size or an unknown name is an error.
+   * parameter, a wrong size or an unknown name is an error. Float64 parameters get the float values
+   * widened.
    */
-  static void assign(
-      Graph graph, Session session, List<Param<TFloat32>> targets, Map<String, float[]> weights) {
+  static <T extends TFloating> void assign(
+      Graph graph, Session session, List<Param<T>> targets, Map<String, float[]> weights) {
     Set<String> unknown = new TreeSet<>(weights.keySet());
     targets.forEach(p -> unknown.remove(p.name()));
     if (!unknown.isEmpty()) {
@@ -36,7 +39,7 @@ final class WeightAssignment {
     Session.Runner runner = session.runner();
     List<TFloat32> owned = new ArrayList<>();
     try {
-      for (Param<TFloat32> p : targets) {
+      for (Param<T> p : targets) {
         float[] v = weights.get(p.name());
         if (v == null || v.length != p.size()) {
           throw new IllegalArgumentException(
@@ -52,7 +55,11 @@ final class WeightAssignment {
             tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(p.shape())));
         TFloat32 t = TFloat32.tensorOf(Shape.of(p.shape()), DataBuffers.of(v, true, false));
         owned.add(t);
-        runner.feed(value, t).addTarget(tf.assign(p.variable(), value));
+        Class<T> type = p.value().type();
+        @SuppressWarnings("unchecked")
+        Operand<T> typed =
+            type == TFloat32.class ? (Operand<T>) value : tf.dtypes.cast(value, type);
+        runner.feed(value, t).addTarget(tf.assign(p.variable(), typed));
       }
       try (Result r = runner.run()) {
         // assignments only

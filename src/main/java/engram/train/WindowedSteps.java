@@ -5,6 +5,7 @@ import engram.data.Batch;
 import engram.data.Feature;
 import engram.models.SequenceModel;
 import engram.nn.Param;
+import engram.ops.Scalars;
 import engram.ops.SeedStream;
 import engram.tasks.Task;
 import java.util.ArrayList;
@@ -23,7 +24,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * The training and evaluation paths of a {@link TrainingGraph} that back-propagates in windows
@@ -31,31 +34,35 @@ import org.tensorflow.types.TInt64;
  * gradients, then feeds them to the Adam update, which runs alone (no model op in it, so nothing
  * needs gating).
  */
-final class WindowedSteps {
+final class WindowedSteps<T extends TFloating> {
 
-  private final BpttWindows<TFloat32> train;
-  private final BpttWindows<TFloat32> eval;
-  private final List<Placeholder<TFloat32>> gradientFeeds = new ArrayList<>();
+  private final Class<T> type;
+  private final Operand<T> learningRate;
+  private final BpttWindows<T> train;
+  private final BpttWindows<T> eval;
+  private final List<Placeholder<T>> gradientFeeds = new ArrayList<>();
   private final Op update;
-  private final Task.Scores trainScores;
-  private final Task.Scores evalScores;
-  private final Operand<TFloat32> evalLogits;
-  private final List<Operand<TFloat32>> evalFetches; // the scores' sums, then the logits
+  private final Task.Scores<T> trainScores;
+  private final Task.Scores<T> evalScores;
+  private final Operand<T> evalLogits;
+  private final List<Operand<T>> evalFetches; // the scores' sums, then the logits
   private final boolean truncate;
   private final int[] shape; // [T, D] of the sequence input
 
   WindowedSteps(
       Ops tf,
-      SequenceModel<TFloat32> model,
+      SequenceModel<T> model,
       Task task,
       Operand<?> y,
       Feature input,
       Bptt bptt,
       Placeholder<TInt64> seed,
       boolean deterministicEval,
-      List<Param<TFloat32>> trainable,
-      Adam<TFloat32> adam,
-      Operand<TFloat32> learningRate) {
+      List<Param<T>> trainable,
+      Adam<T> adam,
+      Operand<T> learningRate) {
+    this.type = learningRate.type();
+    this.learningRate = learningRate;
     this.truncate = bptt.truncate();
     this.shape = input.shape();
     int features = shape[shape.length - 1];
@@ -63,23 +70,13 @@ final class WindowedSteps {
     SeedStream seeds = new SeedStream(seed);
     train =
         new BpttWindows<>(
-            t,
-            model,
-            TFloat32.class,
-            features,
-            bptt.window(),
-            true,
-            NoiseSource.seeded(seeds),
-            seeds,
-            seed);
+            t, model, type, features, bptt.window(), true, NoiseSource.seeded(seeds), seeds, seed);
     trainScores = task.score(t, train.logits(), y);
     train.differentiate(TrainingPaths.objective(t, model, trainScores.objective()), trainable);
     Ops apply = tf.withSubScope("apply");
-    for (Param<TFloat32> p : trainable) {
+    for (Param<T> p : trainable) {
       gradientFeeds.add(
-          apply
-              .withName("gradient")
-              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(p.shape()))));
+          apply.withName("gradient").placeholder(type, Placeholder.shape(Shape.of(p.shape()))));
     }
     update = adam.update(apply, gradientFeeds, learningRate);
 
@@ -88,22 +85,22 @@ final class WindowedSteps {
     NoiseSource evalNoise = deterministicEval ? NoiseSource.zeros() : NoiseSource.seeded(evalSeeds);
     eval =
         new BpttWindows<>(
-            e, model, TFloat32.class, features, bptt.window(), false, evalNoise, evalSeeds, seed);
+            e, model, type, features, bptt.window(), false, evalNoise, evalSeeds, seed);
     evalLogits = e.withName("logits").identity(eval.logits());
     evalScores = task.score(e, evalLogits, y);
     evalFetches = new ArrayList<>(evalScores.fetches(false));
     evalFetches.add(evalLogits);
   }
 
-  Task.Scores trainScores() {
+  Task.Scores<T> trainScores() {
     return trainScores;
   }
 
-  Task.Scores evalScores() {
+  Task.Scores<T> evalScores() {
     return evalScores;
   }
 
-  Operand<TFloat32> evalLogits() {
+  Operand<T> evalLogits() {
     return evalLogits;
   }
 
@@ -115,14 +112,13 @@ final class WindowedSteps {
   BpttWindows.Pass trainStep(
       Session session,
       Batch batch,
-      Placeholder<TFloat32> learningRate,
       float lr,
       long[] stepSeed,
       Operand<?> y,
       Tensor targets,
       RunOptions options) {
     List<Tensor> owned = new ArrayList<>();
-    try (TFloat32 lrt = TFloat32.scalarOf(lr)) {
+    try (TFloating lrt = Scalars.tensor(lr, type)) {
       BpttWindows.Pass pass =
           train.run(
               session,
@@ -191,7 +187,7 @@ final class WindowedSteps {
   }
 
   /** The batch's sequence input cut into the windows of {@code w}: {@code [n, length, D]} each. */
-  private List<Tensor> inputs(BpttWindows<TFloat32> w, Batch batch, List<Tensor> owned) {
+  private List<Tensor> inputs(BpttWindows<T> w, Batch batch, List<Tensor> owned) {
     int n = batch.size();
     int steps = shape[0];
     int d = shape[1];
@@ -204,11 +200,23 @@ final class WindowedSteps {
       for (int b = 0; b < n; b++) {
         System.arraycopy(x, (b * steps + from) * d, part, b * len * d, len * d);
       }
-      TFloat32 t = TFloat32.tensorOf(Shape.of(n, len, d), DataBuffers.of(part, true, false));
+      Tensor t = windowTensor(Shape.of(n, len, d), part);
       owned.add(t);
       out.add(t);
     }
     return out;
+  }
+
+  /** A window of inputs in the graph's type (its placeholders are {@code T}). */
+  private Tensor windowTensor(Shape shape, float[] values) {
+    if (type == TFloat64.class) {
+      double[] wide = new double[values.length];
+      for (int i = 0; i < values.length; i++) {
+        wide[i] = values[i];
+      }
+      return TFloat64.tensorOf(shape, DataBuffers.of(wide, true, false));
+    }
+    return TFloat32.tensorOf(shape, DataBuffers.of(values, true, false));
   }
 
   /** Per-window tensors joined along their first (time) axis. */

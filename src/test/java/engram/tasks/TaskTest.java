@@ -22,7 +22,7 @@ class TaskTest {
           targets instanceof int[] i
               ? tf.constant(i)
               : targets instanceof int[][] ii ? tf.constant(ii) : tf.constant((float[][]) targets);
-      Task.Scores sc = task.score(tf, tf.constant(outputs), y);
+      Task.Scores<TFloat32> sc = task.score(tf, tf.constant(outputs), y);
       try (Result r =
           s.runner()
               .fetch(sc.objective())

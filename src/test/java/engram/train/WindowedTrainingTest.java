@@ -20,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.types.TFloat32;
 
 /**
  * TrainingGraph with BPTT windows on MNIST rows (T = 28 in windows of 10, 10, 8). A model without
@@ -45,13 +44,18 @@ class WindowedTrainingTest {
 
   static TrainingGraph graph(ModelConfig model, Bptt bptt) {
     return new TrainingGraph(
-        model, data.train().inputs(), data.train().target(), 0, 11, 1.0, true, bptt, null);
+        model,
+        data.train().inputs(),
+        data.train().target(),
+        0,
+        TrainingGraph.Options.defaults(11).withClipnorm(1.0).withBptt(bptt),
+        null);
   }
 
   static Map<String, float[]> weights(TrainingGraph g) {
     Map<String, float[]> out = new java.util.LinkedHashMap<>();
     Session.Runner r = g.session().runner();
-    List<Param<TFloat32>> ps = g.params().trainable();
+    List<? extends Param<?>> ps = g.params().trainable();
     ps.forEach(p -> r.fetch(p.value()));
     try (Result res = r.run()) {
       for (int i = 0; i < ps.size(); i++) {
@@ -150,10 +154,7 @@ class WindowedTrainingTest {
                             "query", engram.data.Feature.Kind.INT, new int[] {3})),
                     engram.data.Target.classOf(5),
                     0,
-                    1,
-                    0,
-                    true,
-                    new Bptt(2, false),
+                    TrainingGraph.Options.defaults(1).withBptt(new Bptt(2, false)),
                     null));
     assertTrue(e.getMessage().contains("not hmem"), e.getMessage());
   }
