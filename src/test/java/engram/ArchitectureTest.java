@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Packages by layer, imports pointing down: ops -> nn -> cells -> models -> train -> bench,
  * experiments, export, viz -> cli; data beside models; tasks (losses and metrics) over data and
- * ops, below train; runtime (devices, progress) and io (files and their problems) at the bottom, io
- * depending on nothing but the JDK.
+ * ops, below train; distributed (replicas, all-reduce) over ops, below train; runtime (devices,
+ * progress) and io (files and their problems) at the bottom, io depending on nothing but the JDK.
  */
 class ArchitectureTest {
 
@@ -42,6 +42,8 @@ class ArchitectureTest {
         .definedBy("engram.data..")
         .layer("tasks")
         .definedBy("engram.tasks..")
+        .layer("distributed")
+        .definedBy("engram.distributed..")
         .layer("train")
         .definedBy("engram.train..")
         .layer("bench")
@@ -66,6 +68,8 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("train")
         .mayOnlyBeAccessedByLayers("bench", "experiments", "export", "viz", "cli")
+        .whereLayer("distributed")
+        .mayOnlyBeAccessedByLayers("train", "bench", "cli")
         .whereLayer("tasks")
         .mayOnlyBeAccessedByLayers("train", "bench", "experiments", "export", "cli")
         .whereLayer("data")
@@ -81,7 +85,8 @@ class ArchitectureTest {
         .whereLayer("io")
         .mayOnlyBeAccessedByLayers("data", "train", "bench", "experiments", "export", "viz", "cli")
         .whereLayer("ops")
-        .mayOnlyBeAccessedByLayers("nn", "cells", "models", "tasks", "train", "export")
+        .mayOnlyBeAccessedByLayers(
+            "nn", "cells", "models", "tasks", "distributed", "train", "export")
         .check(MAIN);
   }
 
