@@ -4,6 +4,7 @@ import engram.cells.NoiseSource;
 import engram.data.Batch;
 import engram.data.Feature;
 import engram.data.Target;
+import engram.distributed.Replicas;
 import engram.models.Model;
 import engram.models.ModelConfig;
 import engram.models.Models;
@@ -65,32 +66,50 @@ public final class TrainingGraph implements AutoCloseable {
    * @param deterministicEval evaluate without the cells' random draws
    * @param bptt whole-sequence or windowed back-propagation (sequence models only)
    * @param precision the floating type of weights, activations, loss and gradients
+   * @param replicas the devices (and processes) that share each training step ({@link
+   *     ReplicatedStep})
    */
   public record Options(
-      long initSeed, double clipnorm, boolean deterministicEval, Bptt bptt, Precision precision) {
+      long initSeed,
+      double clipnorm,
+      boolean deterministicEval,
+      Bptt bptt,
+      Precision precision,
+      Replicas replicas) {
 
-    /** The options a run of {@code train} builds its graph with. */
+    /** The options a run of {@code train} builds its graph with, on one device. */
     public static Options of(TrainConfig t) {
-      return new Options(t.seed(), t.clipnorm(), t.deterministicEval(), t.bptt(), t.precision());
+      return new Options(
+          t.seed(),
+          t.clipnorm(),
+          t.deterministicEval(),
+          t.bptt(),
+          t.precision(),
+          Replicas.single());
     }
 
     /**
-     * Weights from {@code seed}, no clipping, deterministic evaluation, whole sequences, float32.
+     * Weights from {@code seed}, no clipping, deterministic evaluation, whole sequences, float32,
+     * one device.
      */
     public static Options defaults(long seed) {
-      return new Options(seed, 0, true, new Bptt(0, false), Precision.FLOAT32);
+      return new Options(seed, 0, true, new Bptt(0, false), Precision.FLOAT32, Replicas.single());
     }
 
     public Options withClipnorm(double c) {
-      return new Options(initSeed, c, deterministicEval, bptt, precision);
+      return new Options(initSeed, c, deterministicEval, bptt, precision, replicas);
     }
 
     public Options withBptt(Bptt b) {
-      return new Options(initSeed, clipnorm, deterministicEval, b, precision);
+      return new Options(initSeed, clipnorm, deterministicEval, b, precision, replicas);
     }
 
     public Options withPrecision(Precision p) {
-      return new Options(initSeed, clipnorm, deterministicEval, bptt, p);
+      return new Options(initSeed, clipnorm, deterministicEval, bptt, p, replicas);
+    }
+
+    public Options withReplicas(Replicas r) {
+      return new Options(initSeed, clipnorm, deterministicEval, bptt, precision, r);
     }
   }
 
@@ -164,7 +183,8 @@ public final class TrainingGraph implements AutoCloseable {
       paths =
           build(
               Ops.create(graph), options.precision().type(), modelConfig, target, streams, options);
-      session = sessionConfig == null ? new Session(graph) : new Session(graph, sessionConfig);
+      ConfigProto config = options.replicas().configure(sessionConfig);
+      session = config == null ? new Session(graph) : new Session(graph, config);
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -200,6 +220,12 @@ public final class TrainingGraph implements AutoCloseable {
         in.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
 
     SequenceModel<T> windowed = TrainingPaths.windowed(model, modelConfig, options.bptt(), streams);
+    if (options.replicas().parallel() && (windowed != null || streams > 0)) {
+      throw new IllegalArgumentException(
+          "--replicas splits batches of independent examples; BPTT windows and stream data (a"
+              + " language model's carried state) train on one device: drop --replicas, or set"
+              + " train.bpttWindow to 0");
+    }
     if (windowed != null) {
       WindowedSteps<T> windows =
           new WindowedSteps<>(
@@ -234,21 +260,40 @@ public final class TrainingGraph implements AutoCloseable {
     SequenceModel<T> stateful = TrainingPaths.stateful(model, streams);
     // Training path: dropout and batch statistics on, noise drawn from the step seed.
     Ops train = tf.withSubScope("train");
-    SeedStream seeds = new SeedStream(seed);
-    Model.Forward<T> forward;
     StateCarry<T> trainCarry = null;
-    if (stateful != null) {
-      TrainingPaths.Carried<T> c =
-          TrainingPaths.carried(train, stateful, feeds, true, NoiseSource.seeded(seeds), seeds);
-      trainCarry = c.carry();
-      forward = new Model.Forward<>(c.outputs(), List.of());
+    Task.Scores<T> trainScores;
+    Op trainStep;
+    if (options.replicas().parallel()) {
+      ReplicatedStep.Built<T> replicated =
+          ReplicatedStep.build(
+              train,
+              model,
+              task,
+              feeds,
+              y,
+              seed,
+              trainable,
+              adam,
+              learningRate,
+              options.replicas());
+      trainScores = replicated.scores();
+      trainStep = replicated.step();
     } else {
-      forward = model.forward(train, feeds, true, NoiseSource.seeded(seeds), seeds);
+      SeedStream seeds = new SeedStream(seed);
+      Model.Forward<T> forward;
+      if (stateful != null) {
+        TrainingPaths.Carried<T> c =
+            TrainingPaths.carried(train, stateful, feeds, true, NoiseSource.seeded(seeds), seeds);
+        trainCarry = c.carry();
+        forward = new Model.Forward<>(c.outputs(), List.of());
+      } else {
+        forward = model.forward(train, feeds, true, NoiseSource.seeded(seeds), seeds);
+      }
+      trainScores = task.score(train, forward.outputs(), y);
+      trainStep =
+          TrainingPaths.adamStep(
+              tf, train, model, forward, trainScores.objective(), trainable, adam, learningRate);
     }
-    Task.Scores<T> trainScores = task.score(train, forward.outputs(), y);
-    Op trainStep =
-        TrainingPaths.adamStep(
-            tf, train, model, forward, trainScores.objective(), trainable, adam, learningRate);
 
     // Evaluation path: same weights, no dropout, deterministic or freshly drawn noise.
     Ops eval = tf.withSubScope("eval");
