@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import engram.data.DataConfig;
 import engram.data.Splits;
+import engram.distributed.Replicas;
 import engram.io.OutputPaths;
 import engram.models.ModelType;
+import engram.runtime.Compute;
 import engram.train.RunConfig;
 import engram.train.RunDirectory;
 import engram.train.TrainResult;
@@ -66,6 +68,15 @@ final class TrainCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description = "Dataset (default: the preset's, else mnist).")
   String dataset;
+
+  @Option(
+      names = "--replicas",
+      paramLabel = "DEVICES",
+      description =
+          "Data-parallel training on these devices, e.g. gpu:0,gpu:1 (cpu:0,cpu:1 splits the"
+              + " CPU's cores): each step's batch is split between them and their gradients"
+              + " all-reduced. The config and checkpoints stay as on one device.")
+  String replicas;
 
   @Option(names = "--epochs", description = "Epochs to train.")
   Integer epochs;
@@ -166,6 +177,9 @@ final class TrainCommand implements Callable<Integer> {
     Splits data = Splits.load(config.data(), common.dataDir, config.train().batchSize());
     common.logCompute();
     Trainer trainer = new Trainer(config, data, runDir, common.progress(), session);
+    if (replicas != null) {
+      trainer.withReplicas(checkedReplicas(Replicas.parse(replicas, 1, 0)));
+    }
     TrainResult result = trainer.run(resume, fromEpoch == null ? -1 : fromEpoch);
     spec.commandLine()
         .getOut()
@@ -189,6 +203,27 @@ final class TrainCommand implements Callable<Integer> {
               figures.size(), runDir, runDir);
     }
     return Main.EXIT_OK;
+  }
+
+  /** {@code r}, whose GPUs TensorFlow must see (a missing one would silently fall back to CPU). */
+  private Replicas checkedReplicas(Replicas r) {
+    for (String device : r.devices()) {
+      if (!device.contains("GPU")) {
+        continue;
+      }
+      String name = device.substring("/device:".length()).toLowerCase(Locale.ROOT);
+      if (Compute.devices().stream().noneMatch(d -> d.name().endsWith(device.substring(1)))) {
+        throw new IllegalArgumentException(
+            "--replicas: TensorFlow sees no "
+                + name
+                + " (`engram doctor` lists the devices); name GPUs it sees, or cpu:0,cpu:1");
+      }
+      if (common.compute().resolvedDevice() == Compute.Device.CPU) {
+        throw new IllegalArgumentException(
+            "--replicas names " + name + " but --device cpu hides GPUs: drop one of the two");
+      }
+    }
+    return r;
   }
 
   /** A flag's change to the config: the JSON path it sets and the value (null when not given). */

@@ -13,9 +13,10 @@ public final class Shards {
   private Shards() {}
 
   /**
-   * Rows {@code [k n / count, (k + 1) n / count)} of {@code x [n, ...]} (integer division), so the
-   * {@code count} shards cover the batch in order and differ in size by at most one row, whatever n
-   * is at run time. The shard keeps {@code x}'s static shape beyond the batch dimension.
+   * Rows {@code [ceil(k n / count), ceil((k + 1) n / count))} of {@code x [n, ...]}, so the {@code
+   * count} shards cover the batch in order and differ in size by at most one row, the larger ones
+   * first (replica 0 never gets an empty shard), whatever n is at run time. The shard keeps {@code
+   * x}'s static shape beyond the batch dimension.
    */
   public static <U extends TType> Operand<U> rows(Ops tf, Operand<U> x, int k, int count) {
     int rank = x.shape().numDimensions();
@@ -24,8 +25,8 @@ public final class Shards {
     }
     Operand<TInt32> n =
         tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-    Operand<TInt32> from = tf.math.floorDiv(tf.math.mul(n, tf.constant(k)), tf.constant(count));
-    Operand<TInt32> to = tf.math.floorDiv(tf.math.mul(n, tf.constant(k + 1)), tf.constant(count));
+    Operand<TInt32> from = ceilDiv(tf, tf.math.mul(n, tf.constant(k)), count);
+    Operand<TInt32> to = ceilDiv(tf, tf.math.mul(n, tf.constant(k + 1)), count);
     int[] zeros = new int[rank - 1];
     int[] all = new int[rank - 1];
     Arrays.fill(all, -1);
@@ -42,5 +43,9 @@ public final class Shards {
       }
     }
     return tf.reshape(rows, tf.constant(shape));
+  }
+
+  private static Operand<TInt32> ceilDiv(Ops tf, Operand<TInt32> a, int b) {
+    return tf.math.floorDiv(tf.math.add(a, tf.constant(b - 1)), tf.constant(b));
   }
 }

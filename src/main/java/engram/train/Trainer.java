@@ -4,6 +4,7 @@ import engram.data.Batch;
 import engram.data.Batches;
 import engram.data.Dataset;
 import engram.data.Splits;
+import engram.distributed.Replicas;
 import engram.io.AtomicFiles;
 import engram.io.FileProblem;
 import engram.io.RunLock;
@@ -41,6 +42,7 @@ public final class Trainer {
   private final Progress progress;
   private final ConfigProto sessionConfig;
   private final List<TrainingListener> extraListeners = new ArrayList<>();
+  private Replicas replicas = Replicas.single();
 
   /**
    * @param sessionConfig TensorFlow session options (threads, devices); null for the defaults
@@ -108,8 +110,16 @@ public final class Trainer {
       throws IOException {
     TrainConfig t = config.train();
     Dataset train = data.train();
-    try (TrainingGraph g = graphFor(config, train, sessionConfig)) {
+    try (TrainingGraph g = graphFor(config, train, sessionConfig, replicas)) {
       long params = g.params().trainableCount();
+      if (replicas.parallel()) {
+        LOG.info(
+            "{} replicas ({} in this process: {}), each step's {} examples split between them",
+            replicas.groupSize(),
+            replicas.local(),
+            String.join(", ", replicas.devices()),
+            t.batchSize());
+      }
       if (start != null) {
         checkpoints.restoreVariables(g, start);
         LOG.info(
@@ -250,6 +260,25 @@ public final class Trainer {
     return this;
   }
 
+  /**
+   * Trains on {@code r}'s devices: every step splits the batch over the replicas and all-reduces
+   * their gradients ({@link ReplicatedStep}). The run's config, checkpoints and results do not
+   * change, so a run may resume with other replicas.
+   */
+  public Trainer withReplicas(Replicas r) {
+    int batch = config.train().batchSize();
+    if (r.parallel() && batch < r.groupSize()) {
+      throw new IllegalArgumentException(
+          "train.batchSize "
+              + batch
+              + " is smaller than the "
+              + r.groupSize()
+              + " replicas; each replica needs >= 1 example per step: raise the batch size");
+    }
+    this.replicas = java.util.Objects.requireNonNull(r, "replicas");
+    return this;
+  }
+
   /** Trains and validates one epoch; the run's state then counts it. */
   private EpochMetrics trainEpoch(TrainingRun run, List<TrainingListener> listeners)
       throws IOException {
@@ -352,12 +381,17 @@ public final class Trainer {
 
   /** The training graph of {@code config} for examples shaped like {@code data}'s. */
   static TrainingGraph graphFor(RunConfig config, Dataset data, ConfigProto sessionConfig) {
+    return graphFor(config, data, sessionConfig, Replicas.single());
+  }
+
+  static TrainingGraph graphFor(
+      RunConfig config, Dataset data, ConfigProto sessionConfig, Replicas replicas) {
     return new TrainingGraph(
         config.model(),
         data.inputs(),
         data.target(),
         data.streams(),
-        TrainingGraph.Options.of(config.train()),
+        TrainingGraph.Options.of(config.train()).withReplicas(replicas),
         sessionConfig);
   }
 
