@@ -58,10 +58,25 @@ public final class Batches {
 
   /** Copies batch {@code b} (inputs and targets) into {@code batch}'s buffers. */
   public void fill(int b, Batch batch) {
-    int n = size(b);
+    fillRows(b, batch, 0, size(b));
+  }
+
+  /**
+   * Copies worker {@code part}'s share of batch {@code b}, rows {@code [ceil(part n / parts),
+   * ceil((part + 1) n / parts))}, into {@code batch}: in a job of several worker processes each
+   * reads only its own rows of every global batch.
+   */
+  public void fillShard(int b, Batch batch, int part, int parts) {
+    long n = size(b);
+    int from = (int) ((part * n + parts - 1) / parts);
+    int to = (int) (((part + 1) * n + parts - 1) / parts);
+    fillRows(b, batch, from, to);
+  }
+
+  private void fillRows(int b, Batch batch, int from, int to) {
     List<Feature> inputs = data.inputs();
-    for (int i = 0; i < n; i++) {
-      int example = order[b * batchSize + i];
+    for (int i = 0; i < to - from; i++) {
+      int example = order[b * batchSize + from + i];
       for (int f = 0; f < inputs.size(); f++) {
         Feature feature = inputs.get(f);
         if (feature.kind() == Feature.Kind.FLOAT) {
@@ -77,6 +92,6 @@ public final class Batches {
         data.copyTargets(example, batch.targets(), i * target.size());
       }
     }
-    batch.setSize(n);
+    batch.setSize(to - from);
   }
 }

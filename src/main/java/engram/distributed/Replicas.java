@@ -14,7 +14,8 @@ import org.tensorflow.proto.ConfigProto;
  * Where the replicas of a data-parallel run live: one per device of this process, and the same
  * number in every worker process. All of them form one all-reduce group.
  *
- * @param devices this process's devices, as full names ({@code /device:GPU:1})
+ * @param devices this process's devices, as full names ({@code /device:GPU:1}, in a cluster {@code
+ *     /job:worker/replica:0/task:2/device:GPU:1})
  * @param workers processes in the job (1 without a cluster)
  * @param timeoutSeconds a collective that waits longer fails the step (0 = wait forever)
  */
@@ -78,17 +79,36 @@ public record Replicas(List<String> devices, int workers, float timeoutSeconds) 
     return new AllReduce.Group(groupSize(), 1, timeoutSeconds, gpus ? "nccl" : "auto");
   }
 
+  /**
+   * These replicas as task {@code task} of {@code workers} worker processes: each device named in
+   * full, so that the collective ops of every task meet in one group.
+   */
+  public Replicas inCluster(int workers, int task) {
+    List<String> qualified = new ArrayList<>();
+    for (String d : devices) {
+      qualified.add(Cluster.taskDevice(task) + (d.isEmpty() ? "/device:CPU:0" : d));
+    }
+    return new Replicas(qualified, workers, timeoutSeconds);
+  }
+
   /** Local replica {@code k}'s device. */
   public DeviceSpec device(int k) {
-    Matcher m = Pattern.compile("/device:(CPU|GPU):(\\d+)").matcher(devices.get(k));
+    Matcher m = FULL_NAME.matcher(devices.get(k));
     if (!m.matches()) {
       throw new IllegalStateException("replica " + k + " has no device");
     }
-    return DeviceSpec.newBuilder()
-        .deviceType(DeviceSpec.DeviceType.valueOf(m.group(1)))
-        .deviceIndex(Integer.parseInt(m.group(2)))
-        .build();
+    DeviceSpec.Builder spec =
+        DeviceSpec.newBuilder()
+            .deviceType(DeviceSpec.DeviceType.valueOf(m.group(3)))
+            .deviceIndex(Integer.parseInt(m.group(4)));
+    if (m.group(1) != null) {
+      spec.job(m.group(1)).replica(0).task(Integer.parseInt(m.group(2)));
+    }
+    return spec.build();
   }
+
+  private static final Pattern FULL_NAME =
+      Pattern.compile("(?:/job:(\\w+)/replica:0/task:(\\d+))?/device:(CPU|GPU):(\\d+)");
 
   /**
    * {@code config} with as many CPU devices as the replicas name: TensorFlow makes one CPU device
@@ -97,8 +117,9 @@ public record Replicas(List<String> devices, int workers, float timeoutSeconds) 
   public ConfigProto configure(ConfigProto config) {
     int cpus = 0;
     for (String d : devices) {
-      if (d.startsWith("/device:CPU:")) {
-        cpus = Math.max(cpus, Integer.parseInt(d.substring("/device:CPU:".length())) + 1);
+      Matcher m = FULL_NAME.matcher(d);
+      if (m.matches() && m.group(3).equals("CPU")) {
+        cpus = Math.max(cpus, Integer.parseInt(m.group(4)) + 1);
       }
     }
     if (cpus <= 1) {

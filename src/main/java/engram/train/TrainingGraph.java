@@ -4,6 +4,7 @@ import engram.cells.NoiseSource;
 import engram.data.Batch;
 import engram.data.Feature;
 import engram.data.Target;
+import engram.distributed.Cluster;
 import engram.distributed.Replicas;
 import engram.models.Model;
 import engram.models.ModelConfig;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphHandles;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -68,6 +70,8 @@ public final class TrainingGraph implements AutoCloseable {
    * @param precision the floating type of weights, activations, loss and gradients
    * @param replicas the devices (and processes) that share each training step ({@link
    *     ReplicatedStep})
+   * @param cluster the worker processes whose gRPC servers run the graph, or null to run it in this
+   *     process alone
    */
   public record Options(
       long initSeed,
@@ -75,7 +79,8 @@ public final class TrainingGraph implements AutoCloseable {
       boolean deterministicEval,
       Bptt bptt,
       Precision precision,
-      Replicas replicas) {
+      Replicas replicas,
+      Cluster cluster) {
 
     /** The options a run of {@code train} builds its graph with, on one device. */
     public static Options of(TrainConfig t) {
@@ -85,7 +90,8 @@ public final class TrainingGraph implements AutoCloseable {
           t.deterministicEval(),
           t.bptt(),
           t.precision(),
-          Replicas.single());
+          Replicas.single(),
+          null);
     }
 
     /**
@@ -93,23 +99,39 @@ public final class TrainingGraph implements AutoCloseable {
      * one device.
      */
     public static Options defaults(long seed) {
-      return new Options(seed, 0, true, new Bptt(0, false), Precision.FLOAT32, Replicas.single());
+      return new Options(
+          seed, 0, true, new Bptt(0, false), Precision.FLOAT32, Replicas.single(), null);
     }
 
     public Options withClipnorm(double c) {
-      return new Options(initSeed, c, deterministicEval, bptt, precision, replicas);
+      return new Options(initSeed, c, deterministicEval, bptt, precision, replicas, cluster);
     }
 
     public Options withBptt(Bptt b) {
-      return new Options(initSeed, clipnorm, deterministicEval, b, precision, replicas);
+      return new Options(initSeed, clipnorm, deterministicEval, b, precision, replicas, cluster);
     }
 
     public Options withPrecision(Precision p) {
-      return new Options(initSeed, clipnorm, deterministicEval, bptt, p, replicas);
+      return new Options(initSeed, clipnorm, deterministicEval, bptt, p, replicas, cluster);
     }
 
     public Options withReplicas(Replicas r) {
-      return new Options(initSeed, clipnorm, deterministicEval, bptt, precision, r);
+      return new Options(initSeed, clipnorm, deterministicEval, bptt, precision, r, cluster);
+    }
+
+    /**
+     * These options as task {@code c.task()} of cluster {@code c}: the replicas' devices named in
+     * full, the session on this task's gRPC server (which must be running).
+     */
+    public Options withCluster(Cluster c) {
+      return new Options(
+          initSeed,
+          clipnorm,
+          deterministicEval,
+          bptt,
+          precision,
+          replicas.inCluster(c.workers().size(), c.task()),
+          c);
     }
   }
 
@@ -184,7 +206,14 @@ public final class TrainingGraph implements AutoCloseable {
           build(
               Ops.create(graph), options.precision().type(), modelConfig, target, streams, options);
       ConfigProto config = options.replicas().configure(sessionConfig);
-      session = config == null ? new Session(graph) : new Session(graph, config);
+      if (options.cluster() != null) {
+        session =
+            GraphHandles.session(
+                graph, options.cluster().target(), options.cluster().sessionConfig(config));
+        session.initialize(); // a session on a target does not initialize by itself
+      } else {
+        session = config == null ? new Session(graph) : new Session(graph, config);
+      }
     } catch (RuntimeException e) {
       graph.close();
       throw e;

@@ -8,17 +8,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts {@code engram.cli.Main} in a separate JVM on the test classpath. */
+/**
+ * Starts {@code engram.cli.Main} (or another main class) in a separate JVM on the test classpath.
+ */
 public final class Subprocess {
 
   private Subprocess() {}
 
   public static ProcessBuilder engram(Path workDir, String... args) {
+    return java(workDir, "engram.cli.Main", args);
+  }
+
+  /** Runs {@code mainClass} of the test classpath in a separate JVM. */
+  public static ProcessBuilder java(Path workDir, String mainClass, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add("engram.cli.Main");
+    cmd.add(mainClass);
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");

@@ -28,15 +28,24 @@ class ReplicatedTrainingTest {
   static final Replicas TWO = Replicas.parse("cpu:0,cpu:1", 1, 60);
 
   static TrainingGraph graph(ModelType type, Replicas replicas) {
+    return graph(type, replicas, o -> o);
+  }
+
+  /** The float64 LSTM(8) or GRU(8) of these tests, its options changed by {@code more}. */
+  static TrainingGraph graph(
+      ModelType type,
+      Replicas replicas,
+      java.util.function.UnaryOperator<TrainingGraph.Options> more) {
     return new TrainingGraph(
         new ModelConfig(type, List.of(8), 0, null, null),
         PrecisionTest.data.train().inputs(),
         PrecisionTest.data.train().target(),
         0,
-        TrainingGraph.Options.defaults(5)
-            .withClipnorm(1.0)
-            .withPrecision(Precision.FLOAT64)
-            .withReplicas(replicas),
+        more.apply(
+            TrainingGraph.Options.defaults(5)
+                .withClipnorm(1.0)
+                .withPrecision(Precision.FLOAT64)
+                .withReplicas(replicas)),
         null);
   }
 
