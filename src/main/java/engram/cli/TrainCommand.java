@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import engram.data.DataConfig;
 import engram.data.Splits;
+import engram.distributed.Cluster;
 import engram.distributed.Replicas;
 import engram.io.OutputPaths;
 import engram.models.ModelType;
@@ -77,6 +78,21 @@ final class TrainCommand implements Callable<Integer> {
               + " CPU's cores): each step's batch is split between them and their gradients"
               + " all-reduced. The config and checkpoints stay as on one device.")
   String replicas;
+
+  @Option(
+      names = "--cluster",
+      paramLabel = "HOST:PORT,...",
+      description =
+          "Train as one worker of a multi-process job: every worker's host:port, the same list on"
+              + " each (default: the TF_CONFIG environment variable, if set). Task 0 writes the"
+              + " run directory.")
+  String cluster;
+
+  @Option(
+      names = "--task",
+      paramLabel = "I",
+      description = "This worker's index in --cluster (0 = the one that writes the run).")
+  Integer task;
 
   @Option(names = "--epochs", description = "Epochs to train.")
   Integer epochs;
@@ -174,11 +190,19 @@ final class TrainCommand implements Callable<Integer> {
     RunConfig config = resolveConfig();
     Path runDir = out != null ? out : defaultRunDir(config);
     OutputPaths.checkDirectory(runDir, "--out"); // before the data loads, not after
+    Cluster job = cluster();
+    if (job != null && job.task() > 0) {
+      runDir = WorkerDirectory.of(runDir, job.task(), resume);
+    }
     Splits data = Splits.load(config.data(), common.dataDir, config.train().batchSize());
     common.logCompute();
     Trainer trainer = new Trainer(config, data, runDir, common.progress(), session);
     if (replicas != null) {
       trainer.withReplicas(checkedReplicas(Replicas.parse(replicas, 1, 0)));
+    }
+    if (job != null) {
+      job.startServer();
+      trainer.withCluster(job);
     }
     TrainResult result = trainer.run(resume, fromEpoch == null ? -1 : fromEpoch);
     spec.commandLine()
@@ -203,6 +227,21 @@ final class TrainCommand implements Callable<Integer> {
               figures.size(), runDir, runDir);
     }
     return Main.EXIT_OK;
+  }
+
+  /** The job this process is a worker of: {@code --cluster --task}, else TF_CONFIG, else none. */
+  private Cluster cluster() {
+    if (cluster != null) {
+      if (task == null) {
+        throw new IllegalArgumentException("--cluster needs --task I, this worker's index in it");
+      }
+      return Cluster.parse(cluster, task);
+    }
+    if (task != null) {
+      throw new IllegalArgumentException("--task needs --cluster, the list of every worker");
+    }
+    String tfConfig = System.getenv("TF_CONFIG");
+    return tfConfig == null || tfConfig.isBlank() ? null : Cluster.fromTfConfig(tfConfig);
   }
 
   /** {@code r}, whose GPUs TensorFlow must see (a missing one would silently fall back to CPU). */

@@ -4,6 +4,7 @@ import engram.data.Batch;
 import engram.data.Batches;
 import engram.data.Dataset;
 import engram.data.Splits;
+import engram.distributed.Cluster;
 import engram.distributed.Replicas;
 import engram.io.AtomicFiles;
 import engram.io.FileProblem;
@@ -43,6 +44,7 @@ public final class Trainer {
   private final ConfigProto sessionConfig;
   private final List<TrainingListener> extraListeners = new ArrayList<>();
   private Replicas replicas = Replicas.single();
+  private Cluster cluster;
 
   /**
    * @param sessionConfig TensorFlow session options (threads, devices); null for the defaults
@@ -110,14 +112,18 @@ public final class Trainer {
       throws IOException {
     TrainConfig t = config.train();
     Dataset train = data.train();
-    try (TrainingGraph g = graphFor(config, train, sessionConfig, replicas)) {
+    TrainingGraph.Options options = TrainingGraph.Options.of(t).withReplicas(replicas);
+    if (cluster != null) {
+      options = options.withCluster(cluster);
+    }
+    try (TrainingGraph g = graphFor(config, train, sessionConfig, options)) {
       long params = g.params().trainableCount();
-      if (replicas.parallel()) {
+      if (options.replicas().parallel()) {
         LOG.info(
             "{} replicas ({} in this process: {}), each step's {} examples split between them",
-            replicas.groupSize(),
-            replicas.local(),
-            String.join(", ", replicas.devices()),
+            options.replicas().groupSize(),
+            options.replicas().local(),
+            String.join(", ", options.replicas().devices()),
             t.batchSize());
       }
       if (start != null) {
@@ -279,6 +285,28 @@ public final class Trainer {
     return this;
   }
 
+  /**
+   * Trains as task {@code c.task()} of a multi-process job, whose gRPC server must be running: each
+   * step reads this task's rows of the global batch and all-reduces with every task's replicas.
+   * Validation and test run in every task on the whole split (the weights are the same everywhere).
+   * Give each task but 0 a run directory of its own: only task 0's is the job's.
+   */
+  public Trainer withCluster(Cluster c) {
+    int batch = config.train().batchSize();
+    int group = replicas.local() * c.workers().size();
+    if (batch < group) {
+      throw new IllegalArgumentException(
+          "train.batchSize "
+              + batch
+              + " is smaller than the "
+              + group
+              + " replicas of the cluster; each needs >= 1 example per step: raise the batch"
+              + " size");
+    }
+    this.cluster = java.util.Objects.requireNonNull(c, "cluster");
+    return this;
+  }
+
   /** Trains and validates one epoch; the run's state then counts it. */
   private EpochMetrics trainEpoch(TrainingRun run, List<TrainingListener> listeners)
       throws IOException {
@@ -308,7 +336,11 @@ public final class Trainer {
     try (Progress.Task bar =
         progress.start(String.format("epoch %d/%d", epoch, t.epochs()), batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
-        batches.fill(b, batch);
+        if (cluster == null) {
+          batches.fill(b, batch);
+        } else {
+          batches.fillShard(b, batch, cluster.task(), cluster.workers().size());
+        }
         TrainingListener.Step begin =
             new TrainingListener.Step(epoch, b + 1, batches.count(), step, null);
         for (TrainingListener l : listeners) {
@@ -381,18 +413,13 @@ public final class Trainer {
 
   /** The training graph of {@code config} for examples shaped like {@code data}'s. */
   static TrainingGraph graphFor(RunConfig config, Dataset data, ConfigProto sessionConfig) {
-    return graphFor(config, data, sessionConfig, Replicas.single());
+    return graphFor(config, data, sessionConfig, TrainingGraph.Options.of(config.train()));
   }
 
   static TrainingGraph graphFor(
-      RunConfig config, Dataset data, ConfigProto sessionConfig, Replicas replicas) {
+      RunConfig config, Dataset data, ConfigProto sessionConfig, TrainingGraph.Options options) {
     return new TrainingGraph(
-        config.model(),
-        data.inputs(),
-        data.target(),
-        data.streams(),
-        TrainingGraph.Options.of(config.train()).withReplicas(replicas),
-        sessionConfig);
+        config.model(), data.inputs(), data.target(), data.streams(), options, sessionConfig);
   }
 
   /**
