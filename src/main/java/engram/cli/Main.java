@@ -48,6 +48,7 @@ public final class Main implements Runnable {
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_DATA = 3;
   public static final int EXIT_DIVERGED = 4;
+  public static final int EXIT_WORKER = 5;
 
   @Spec CommandSpec spec;
 
@@ -139,6 +140,9 @@ public final class Main implements Runnable {
   }
 
   static int exitCode(Exception e) {
+    if (e instanceof TrainCommand.WorkerFailureAdvice) {
+      return EXIT_WORKER;
+    }
     if (e instanceof DivergenceException) {
       return EXIT_DIVERGED;
     }

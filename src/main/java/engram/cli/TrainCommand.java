@@ -8,6 +8,8 @@ import engram.data.DataConfig;
 import engram.data.Splits;
 import engram.distributed.Cluster;
 import engram.distributed.Replicas;
+import engram.distributed.StepWatchdog;
+import engram.distributed.WorkerFailure;
 import engram.io.OutputPaths;
 import engram.models.ModelType;
 import engram.runtime.Compute;
@@ -15,6 +17,7 @@ import engram.train.RunConfig;
 import engram.train.RunDirectory;
 import engram.train.TrainResult;
 import engram.train.Trainer;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -93,6 +96,15 @@ final class TrainCommand implements Callable<Integer> {
       paramLabel = "I",
       description = "This worker's index in --cluster (0 = the one that writes the run).")
   Integer task;
+
+  @Option(
+      names = "--step-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "With --cluster: a training step that takes longer fails the job (default 30; the run's"
+              + " first step gets 10 minutes, each epoch's first 1.5 x this plus the validation"
+              + " time).")
+  int stepTimeout = 30;
 
   @Option(names = "--epochs", description = "Epochs to train.")
   Integer epochs;
@@ -202,9 +214,50 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (job != null) {
       job.startServer();
-      trainer.withCluster(job);
+      PrintWriter err = spec.commandLine().getErr();
+      String resumeAdvice = resumeAdvice(out != null ? out : runDir);
+      StepWatchdog watchdog =
+          new StepWatchdog(
+              what -> {
+                err.println(
+                    "engram: "
+                        + WorkerFailure.of(job, what, null).getMessage()
+                        + "; "
+                        + resumeAdvice);
+                err.flush();
+                Runtime.getRuntime().halt(Main.EXIT_WORKER);
+              });
+      if (stepTimeout < 1) {
+        throw new IllegalArgumentException("--step-timeout must be >= 1 s, got " + stepTimeout);
+      }
+      trainer.withCluster(job, watchdog, stepTimeout * 1000L);
+      try {
+        return report(config, runDir, trainer.run(resume, fromEpoch == null ? -1 : fromEpoch));
+      } catch (WorkerFailure e) {
+        throw new WorkerFailureAdvice(e.getMessage() + "; " + resumeAdvice, e);
+      }
     }
-    TrainResult result = trainer.run(resume, fromEpoch == null ? -1 : fromEpoch);
+    return report(config, runDir, trainer.run(resume, fromEpoch == null ? -1 : fromEpoch));
+  }
+
+  /** What every worker of a failed job is told to do. */
+  private static String resumeAdvice(Path jobDir) {
+    return "every task exits; start them all again with --resume: they continue from task 0's"
+        + " last checkpoint in "
+        + jobDir;
+  }
+
+  /** A worker failure with the advice of this command line; exit code {@link Main#EXIT_WORKER}. */
+  static final class WorkerFailureAdvice extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WorkerFailureAdvice(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private Integer report(RunConfig config, Path runDir, TrainResult result)
+      throws java.io.IOException {
     spec.commandLine()
         .getOut()
         .printf(

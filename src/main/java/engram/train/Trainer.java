@@ -6,6 +6,8 @@ import engram.data.Dataset;
 import engram.data.Splits;
 import engram.distributed.Cluster;
 import engram.distributed.Replicas;
+import engram.distributed.StepWatchdog;
+import engram.distributed.WorkerFailure;
 import engram.io.AtomicFiles;
 import engram.io.FileProblem;
 import engram.io.RunLock;
@@ -45,6 +47,8 @@ public final class Trainer {
   private final List<TrainingListener> extraListeners = new ArrayList<>();
   private Replicas replicas = Replicas.single();
   private Cluster cluster;
+  private StepWatchdog watchdog;
+  private long stepTimeoutMs;
 
   /**
    * @param sessionConfig TensorFlow session options (threads, devices); null for the defaults
@@ -235,6 +239,9 @@ public final class Trainer {
   private List<TrainingListener> listeners(TrainingGraph g, Checkpoints checkpoints) {
     TrainConfig t = config.train();
     List<TrainingListener> all = new ArrayList<>();
+    if (cluster != null) {
+      all.add(new JobGuard(watchdog, stepTimeoutMs));
+    }
     all.add(new LearningRateScheduler(t.schedule()));
     all.add(new DivergenceCheck(t.divergence(), checkpoints));
     TraceMonitor monitor = null;
@@ -289,9 +296,11 @@ public final class Trainer {
    * Trains as task {@code c.task()} of a multi-process job, whose gRPC server must be running: each
    * step reads this task's rows of the global batch and all-reduces with every task's replicas.
    * Validation and test run in every task on the whole split (the weights are the same everywhere).
-   * Give each task but 0 a run directory of its own: only task 0's is the job's.
+   * Give each task but 0 a run directory of its own: only task 0's is the job's. Steps run under
+   * deadlines ({@link JobGuard}); one that fails or overruns ends the run with a {@link
+   * WorkerFailure}, or through {@code watchdog} when TensorFlow's timeouts do not fire.
    */
-  public Trainer withCluster(Cluster c) {
+  public Trainer withCluster(Cluster c, StepWatchdog watchdog, long stepTimeoutMs) {
     int batch = config.train().batchSize();
     int group = replicas.local() * c.workers().size();
     if (batch < group) {
@@ -304,6 +313,8 @@ public final class Trainer {
               + " size");
     }
     this.cluster = java.util.Objects.requireNonNull(c, "cluster");
+    this.watchdog = java.util.Objects.requireNonNull(watchdog, "watchdog");
+    this.stepTimeoutMs = stepTimeoutMs;
     return this;
   }
 
@@ -346,7 +357,15 @@ public final class Trainer {
         for (TrainingListener l : listeners) {
           l.onBatchBegin(run, begin);
         }
-        TrainingGraph.BatchResult r = g.trainStep(batch, lr, new long[] {t.seed(), step});
+        TrainingGraph.BatchResult r;
+        try {
+          r = g.trainStep(batch, lr, new long[] {t.seed(), step});
+        } catch (RuntimeException e) {
+          if (cluster == null) {
+            throw e;
+          }
+          throw WorkerFailure.of(cluster, "step " + (b + 1) + " of epoch " + epoch, e);
+        }
         TrainingListener.Step end =
             new TrainingListener.Step(epoch, b + 1, batches.count(), step, r);
         step++;

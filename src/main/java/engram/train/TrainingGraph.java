@@ -140,6 +140,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final List<Feature> inputs;
   private final Task task;
   private final Paths<?> paths;
+  private long stepTimeoutMs;
 
   /**
    * What the graph holds, in its floating type T.
@@ -389,6 +390,14 @@ public final class TrainingGraph implements AutoCloseable {
     return session;
   }
 
+  /**
+   * Training steps fail (with TensorFlow's deadline error) when they take longer than {@code
+   * millis}; 0 = no limit. A multi-process job sets one, so that a failed worker ends it.
+   */
+  public void setStepTimeout(long millis) {
+    this.stepTimeoutMs = millis;
+  }
+
   /** Runs one training step on {@code batch}. */
   public BatchResult trainStep(Batch batch, float lr, long[] stepSeed) {
     return run(batch, lr, stepSeed, null).result();
@@ -413,6 +422,13 @@ public final class TrainingGraph implements AutoCloseable {
   private record Step(BatchResult result, RunMetadata metadata) {}
 
   private Step run(Batch batch, float lr, long[] stepSeed, RunOptions options) {
+    boolean traced = options != null;
+    if (stepTimeoutMs > 0) {
+      options =
+          (options == null ? RunOptions.newBuilder() : options.toBuilder())
+              .setTimeoutInMs(stepTimeoutMs)
+              .build();
+    }
     if (paths.windows() != null) {
       List<Tensor> owned = new ArrayList<>();
       try (BpttWindows.Pass pass =
@@ -441,9 +457,10 @@ public final class TrainingGraph implements AutoCloseable {
       if (options != null) {
         runner.setOptions(options);
       }
-      r = options == null ? runner.run() : runner.runAndFetchMetadata();
+      // Only a traced step fetches metadata: a session on a gRPC target returns none to parse.
+      r = traced ? runner.runAndFetchMetadata() : runner.run();
       // Fetching the scalars is a host sync point; they are 12 bytes and feed the progress bar.
-      Step step = new Step(scored(r, true), options == null ? null : r.getMetadata().orElseThrow());
+      Step step = new Step(scored(r, true), traced ? r.getMetadata().orElseThrow() : null);
       if (paths.trainCarry() != null) {
         paths.trainCarry().keep(r, SCORES);
         r = null;

@@ -85,4 +85,70 @@ class ClusterCliTest {
     double loss = one.path("test_loss").asDouble();
     assertEquals(loss, flags.path("test_loss").asDouble(), 1e-4 * loss);
   }
+
+  static Process worker(Path out, List<String> workers, int task, Path log, String... extra)
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of(TinyRun.trainArgs(out, extra)));
+    args.addAll(List.of("--cluster", String.join(",", workers), "--task", Integer.toString(task)));
+    ProcessBuilder pb =
+        Subprocess.engram(Path.of("").toAbsolutePath(), args.toArray(String[]::new));
+    pb.environment().remove("TF_CONFIG");
+    return pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /**
+   * SIGKILL task 1 after the job's first checkpoint: task 0 exits with code 5 within 60 s, in one
+   * line naming task 1; both tasks started again with --resume finish the job.
+   */
+  @Test
+  void aKilledWorkerEndsTheJobAndResumeFinishesIt(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("run");
+    List<String> workers = List.of("localhost:" + freePort(), "localhost:" + freePort());
+    String[] longRun = {"--epochs", "60", "--step-timeout", "5"};
+    Process task0 = worker(out, workers, 0, tmp.resolve("t0.log"), longRun);
+    Process task1 = worker(out, workers, 1, tmp.resolve("t1.log"), longRun);
+    try {
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+      Path pointer = out.resolve("checkpoint.json");
+      while (!(Files.exists(pointer) && Files.readString(pointer).contains("epoch-0001"))) {
+        assertTrue(
+            System.nanoTime() < until, "no checkpoint: " + Files.readString(tmp.resolve("t0.log")));
+        assertTrue(task0.isAlive(), Files.readString(tmp.resolve("t0.log")));
+        Thread.sleep(200);
+      }
+      Thread.sleep(1000);
+      task1.destroyForcibly();
+      long killed = System.nanoTime();
+      assertTrue(task0.waitFor(60, TimeUnit.SECONDS), "task 0 still runs 60 s after the kill");
+      double seconds = (System.nanoTime() - killed) / 1e9;
+      String log = Files.readString(tmp.resolve("t0.log"));
+      assertEquals(Main.EXIT_WORKER, task0.exitValue(), log);
+      List<String> errors = log.lines().filter(l -> l.startsWith("engram: ")).toList();
+      assertEquals(1, errors.size(), log);
+      assertTrue(errors.get(0).contains("task 1 (" + workers.get(1) + ") does not answer"), log);
+      assertTrue(errors.get(0).contains("--resume"), log);
+      System.out.printf("task 0 exited %.1f s after task 1 was killed%n", seconds);
+    } finally {
+      task0.destroyForcibly();
+      task1.destroyForcibly();
+    }
+
+    String done = Files.readString(out.resolve("checkpoint.json"));
+    int epochs =
+        Integer.parseInt(done.replaceAll("(?s).*\"latest\"\\s*:\\s*\"epoch-(\\d+)\".*", "$1")) + 1;
+    List<String> again = List.of("localhost:" + freePort(), "localhost:" + freePort());
+    String[] resume = {"--epochs", Integer.toString(epochs), "--step-timeout", "5", "--resume"};
+    Process r0 = worker(out, again, 0, tmp.resolve("r0.log"), resume);
+    Process r1 = worker(out, again, 1, tmp.resolve("r1.log"), resume);
+    try {
+      assertTrue(r0.waitFor(180, TimeUnit.SECONDS) && r1.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, r0.exitValue(), Files.readString(tmp.resolve("r0.log")));
+      assertEquals(0, r1.exitValue(), Files.readString(tmp.resolve("r1.log")));
+    } finally {
+      r0.destroyForcibly();
+      r1.destroyForcibly();
+    }
+    JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+    assertEquals(epochs, result.path("epochs").asInt(), result.toString());
+  }
 }
