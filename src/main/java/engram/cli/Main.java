@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
         "Train and inspect neural networks with Hebbian memory (ENN, baselines) on TensorFlow.",
     subcommands = {
       TrainCommand.class,
+      LaunchCommand.class,
       EvaluateCommand.class,
       BabiCommand.class,
       AssociationCommand.class,
