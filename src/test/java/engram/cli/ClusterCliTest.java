@@ -1,5 +1,6 @@
 package engram.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,13 +105,14 @@ class ClusterCliTest {
 
   /**
    * SIGKILL task 1 after the job's first checkpoint: task 0 exits with code 5 within 60 s, in one
-   * line naming task 1; both tasks started again with --resume finish the job.
+   * line naming task 1; both tasks started again with --resume finish the job, with the weights and
+   * optimizer state of an uninterrupted job, byte for byte.
    */
   @Test
   void aKilledWorkerEndsTheJobAndResumeFinishesIt(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("run");
     List<String> workers = List.of("localhost:" + freePort(), "localhost:" + freePort());
-    String[] longRun = {"--epochs", "60", "--step-timeout", "5"};
+    String[] longRun = {"--epochs", "60", "--step-timeout", "5", "--threads", "1"};
     Process task0 = worker(out, workers, 0, tmp.resolve("t0.log"), longRun);
     Process task1 = worker(out, workers, 1, tmp.resolve("t1.log"), longRun);
     try {
@@ -143,7 +145,9 @@ class ClusterCliTest {
     int epochs =
         Integer.parseInt(done.replaceAll("(?s).*\"latest\"\\s*:\\s*\"epoch-(\\d+)\".*", "$1")) + 1;
     List<String> again = List.of("localhost:" + freePort(), "localhost:" + freePort());
-    String[] resume = {"--epochs", Integer.toString(epochs), "--step-timeout", "5", "--resume"};
+    String[] resume = {
+      "--epochs", Integer.toString(epochs), "--step-timeout", "5", "--threads", "1", "--resume"
+    };
     Process r0 = worker(out, again, 0, tmp.resolve("r0.log"), resume);
     Process r1 = worker(out, again, 1, tmp.resolve("r1.log"), resume);
     try {
@@ -156,5 +160,23 @@ class ClusterCliTest {
     }
     JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
     assertEquals(epochs, result.path("epochs").asInt(), result.toString());
+
+    Path straight = tmp.resolve("straight");
+    List<String> fresh = List.of("localhost:" + freePort(), "localhost:" + freePort());
+    String[] whole = {"--epochs", Integer.toString(epochs), "--threads", "1"};
+    Process s0 = worker(straight, fresh, 0, tmp.resolve("s0.log"), whole);
+    Process s1 = worker(straight, fresh, 1, tmp.resolve("s1.log"), whole);
+    try {
+      assertTrue(s0.waitFor(180, TimeUnit.SECONDS) && s1.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, s0.exitValue(), Files.readString(tmp.resolve("s0.log")));
+    } finally {
+      s0.destroyForcibly();
+      s1.destroyForcibly();
+    }
+    String weights = String.format("checkpoints/epoch-%04d/variables.data-00000-of-00001", epochs);
+    assertArrayEquals(
+        Files.readAllBytes(straight.resolve(weights)),
+        Files.readAllBytes(out.resolve(weights)),
+        "the resumed job must end with the uninterrupted job's weights and optimizer state");
   }
 }
