@@ -77,9 +77,10 @@ final class TrainCommand implements Callable<Integer> {
       names = "--replicas",
       paramLabel = "DEVICES",
       description =
-          "Data-parallel training on these devices, e.g. gpu:0,gpu:1 (cpu:0,cpu:1 splits the"
-              + " CPU's cores): each step's batch is split between them and their gradients"
-              + " all-reduced. The config and checkpoints stay as on one device.")
+          "Data-parallel training on these devices, e.g. gpu:0,gpu:1: each step's batch is split"
+              + " between them and their gradients all-reduced. The config and checkpoints stay"
+              + " as on one device. cpu:0,cpu:1 makes two CPU devices that share the cores (for"
+              + " tests; no faster).")
   String replicas;
 
   @Option(

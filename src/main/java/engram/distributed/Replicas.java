@@ -37,7 +37,7 @@ public record Replicas(List<String> devices, int workers, float timeoutSeconds) 
 
   /**
    * Parses {@code --replicas}: devices such as {@code gpu:0,gpu:1} or {@code cpu:0,cpu:1} (several
-   * CPU devices split the machine's cores, which stands in for GPUs in tests).
+   * CPU devices share the machine's cores: they stand in for GPUs in tests, and are no faster).
    */
   public static Replicas parse(String spec, int workers, float timeoutSeconds) {
     Set<String> names = new LinkedHashSet<>();
