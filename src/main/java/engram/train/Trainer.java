@@ -120,6 +120,15 @@ public final class Trainer {
     if (cluster != null) {
       options = options.withCluster(cluster);
     }
+    int group = options.replicas().groupSize();
+    if (t.batchSize() < group) {
+      throw new IllegalArgumentException(
+          "train.batchSize "
+              + t.batchSize()
+              + " is smaller than the "
+              + group
+              + " replicas; each replica needs >= 1 example per step: raise the batch size");
+    }
     try (TrainingGraph g = graphFor(config, train, sessionConfig, options)) {
       long params = g.params().trainableCount();
       if (options.replicas().parallel()) {
@@ -279,15 +288,6 @@ public final class Trainer {
    * change, so a run may resume with other replicas.
    */
   public Trainer withReplicas(Replicas r) {
-    int batch = config.train().batchSize();
-    if (r.parallel() && batch < r.groupSize()) {
-      throw new IllegalArgumentException(
-          "train.batchSize "
-              + batch
-              + " is smaller than the "
-              + r.groupSize()
-              + " replicas; each replica needs >= 1 example per step: raise the batch size");
-    }
     this.replicas = java.util.Objects.requireNonNull(r, "replicas");
     return this;
   }
@@ -301,17 +301,6 @@ public final class Trainer {
    * WorkerFailure}, or through {@code watchdog} when TensorFlow's timeouts do not fire.
    */
   public Trainer withCluster(Cluster c, StepWatchdog watchdog, long stepTimeoutMs) {
-    int batch = config.train().batchSize();
-    int group = replicas.local() * c.workers().size();
-    if (batch < group) {
-      throw new IllegalArgumentException(
-          "train.batchSize "
-              + batch
-              + " is smaller than the "
-              + group
-              + " replicas of the cluster; each needs >= 1 example per step: raise the batch"
-              + " size");
-    }
     this.cluster = java.util.Objects.requireNonNull(c, "cluster");
     this.watchdog = java.util.Objects.requireNonNull(watchdog, "watchdog");
     this.stepTimeoutMs = stepTimeoutMs;

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import engram.testing.Subprocess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,12 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterCliTest {
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   /**
    * Runs the tiny run as a two-worker job into {@code out}, started by {@code engram launch} (which
    * passes --cluster and --task) or as two processes configured by TF_CONFIG alone; returns task
@@ -40,7 +33,8 @@ class ClusterCliTest {
     List<Process> tasks = new ArrayList<>();
     List<Path> logFiles = new ArrayList<>();
     if (tfConfig) {
-      List<String> workers = List.of("localhost:" + freePort(), "localhost:" + freePort());
+      List<String> workers =
+          List.of("localhost:" + Subprocess.freePort(), "localhost:" + Subprocess.freePort());
       for (int t = 0; t < 2; t++) {
         ProcessBuilder pb =
             Subprocess.engram(Path.of("").toAbsolutePath(), train.toArray(String[]::new));
@@ -111,7 +105,8 @@ class ClusterCliTest {
   @Test
   void aKilledWorkerEndsTheJobAndResumeFinishesIt(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("run");
-    List<String> workers = List.of("localhost:" + freePort(), "localhost:" + freePort());
+    List<String> workers =
+        List.of("localhost:" + Subprocess.freePort(), "localhost:" + Subprocess.freePort());
     String[] longRun = {"--epochs", "60", "--step-timeout", "5", "--threads", "1"};
     Process task0 = worker(out, workers, 0, tmp.resolve("t0.log"), longRun);
     Process task1 = worker(out, workers, 1, tmp.resolve("t1.log"), longRun);
@@ -144,7 +139,8 @@ class ClusterCliTest {
     String done = Files.readString(out.resolve("checkpoint.json"));
     int epochs =
         Integer.parseInt(done.replaceAll("(?s).*\"latest\"\\s*:\\s*\"epoch-(\\d+)\".*", "$1")) + 1;
-    List<String> again = List.of("localhost:" + freePort(), "localhost:" + freePort());
+    List<String> again =
+        List.of("localhost:" + Subprocess.freePort(), "localhost:" + Subprocess.freePort());
     String[] resume = {
       "--epochs", Integer.toString(epochs), "--step-timeout", "5", "--threads", "1", "--resume"
     };
@@ -162,7 +158,8 @@ class ClusterCliTest {
     assertEquals(epochs, result.path("epochs").asInt(), result.toString());
 
     Path straight = tmp.resolve("straight");
-    List<String> fresh = List.of("localhost:" + freePort(), "localhost:" + freePort());
+    List<String> fresh =
+        List.of("localhost:" + Subprocess.freePort(), "localhost:" + Subprocess.freePort());
     String[] whole = {"--epochs", Integer.toString(epochs), "--threads", "1"};
     Process s0 = worker(straight, fresh, 0, tmp.resolve("s0.log"), whole);
     Process s1 = worker(straight, fresh, 1, tmp.resolve("s1.log"), whole);

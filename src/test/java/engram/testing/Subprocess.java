@@ -45,4 +45,11 @@ public final class Subprocess {
   public static BufferedReader stderr(Process p) {
     return new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
   }
+
+  /** A TCP port that was free a moment ago, for a worker's server on loopback. */
+  public static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
 }

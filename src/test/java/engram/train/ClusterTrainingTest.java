@@ -8,8 +8,6 @@ import engram.data.Batches;
 import engram.distributed.Replicas;
 import engram.models.ModelType;
 import engram.testing.Subprocess;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,15 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterTrainingTest {
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void twoWorkersFollowOneProcess(@TempDir Path tmp) throws Exception {
-    String cluster = "localhost:" + freePort() + ",localhost:" + freePort();
+    String cluster = "localhost:" + Subprocess.freePort() + ",localhost:" + Subprocess.freePort();
     Process[] workers = new Process[2];
     for (int t = 0; t < 2; t++) {
       workers[t] =

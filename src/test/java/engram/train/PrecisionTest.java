@@ -157,16 +157,21 @@ class PrecisionTest {
         double c = wide.trainStep(batch, 1e-2f, new long[] {3, step}).loss();
         assertEquals(a, c, 1e-4 * Math.abs(a), "loss at step " + step);
       }
-      Map<String, double[]> w32 = weights(single);
-      Map<String, double[]> w64 = weights(wide);
-      assertEquals(w32.keySet(), w64.keySet());
-      w32.forEach(
-          (name, v) -> {
-            for (int i = 0; i < v.length; i++) {
-              assertEquals(v[i], w64.get(name)[i], 1e-4, name + "[" + i + "]");
-            }
-          });
+      assertSameWeights(single, wide, 1e-4);
     }
+  }
+
+  /** Both graphs hold the same trainable parameters, equal within {@code tolerance}. */
+  static void assertSameWeights(TrainingGraph expected, TrainingGraph actual, double tolerance) {
+    Map<String, double[]> a = weights(expected);
+    Map<String, double[]> b = weights(actual);
+    assertEquals(a.keySet(), b.keySet());
+    a.forEach(
+        (name, v) -> {
+          for (int i = 0; i < v.length; i++) {
+            assertEquals(v[i], b.get(name)[i], tolerance, name + "[" + i + "]");
+          }
+        });
   }
 
   @Test

@@ -12,7 +12,6 @@ import engram.models.ModelConfig;
 import engram.models.ModelType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
@@ -68,15 +67,7 @@ class ReplicatedTrainingTest {
         assertEquals(a.size(), b.size());
         assertEquals(a.correct(), b.correct());
       }
-      Map<String, double[]> w1 = PrecisionTest.weights(one);
-      Map<String, double[]> w2 = PrecisionTest.weights(two);
-      assertEquals(w1.keySet(), w2.keySet());
-      w1.forEach(
-          (name, v) -> {
-            for (int i = 0; i < v.length; i++) {
-              assertEquals(v[i], w2.get(name)[i], 1e-12, name + "[" + i + "]");
-            }
-          });
+      PrecisionTest.assertSameWeights(one, two, 1e-12);
     }
   }
 
