@@ -1,6 +1,7 @@
 package engram.bench;
 
 import engram.io.AtomicFiles;
+import engram.io.FileProblem;
 import engram.models.ModelType;
 import engram.runtime.Compute;
 import java.io.IOException;
@@ -26,7 +27,10 @@ import org.tensorflow.TensorFlow;
  * @param meanMs mean of the timed steps
  * @param medianMs median of the timed steps
  * @param minMs fastest timed step
- * @param sequencesPerSecond {@code batch / meanMs}
+ * @param sequencesPerSecond {@code batch / meanMs}, the batch being the job's global batch
+ * @param replicas replicas in the job that share each step (1 on one device)
+ * @param allReduceMs a replica's time in the traced step's gradient all-reduce, waits included; 0
+ *     on one device
  * @param peakDeviceBytes the largest {@code allocator_bytes_in_use} TensorFlow reported for the
  *     GPU's allocator during a traced step; 0 on a CPU
  * @param peakRssBytes the process's peak resident memory (VmHWM), host side
@@ -51,6 +55,8 @@ public record StepReport(
     double medianMs,
     double minMs,
     double sequencesPerSecond,
+    int replicas,
+    double allReduceMs,
     long peakDeviceBytes,
     long peakRssBytes,
     int xlaClusters,
@@ -63,7 +69,7 @@ public record StepReport(
   public String summary() {
     return String.format(
         Locale.ROOT,
-        "%s on %s, XLA %s, %d threads%n"
+        "%s on %s, XLA %s, %d threads%s%n"
             + "  %.3f ms/step mean, %.3f median, %.3f min over %d steps; %.0f sequences/s%n"
             + "  %s%n"
             + "  first step %.0f ms, graph build %.1f s, %d graph nodes, %d trainable parameters%n"
@@ -74,6 +80,10 @@ public record StepReport(
         device,
         xla ? "on" : "off",
         threads,
+        replicas > 1
+            ? String.format(
+                Locale.ROOT, ", %d replicas, all-reduce %.2f ms/step", replicas, allReduceMs)
+            : "",
         meanMs,
         medianMs,
         minMs,
@@ -127,7 +137,9 @@ public record StepReport(
     "parameters",
     "tensorflow",
     "bptt",
-    "op_ms"
+    "op_ms",
+    "replicas",
+    "allreduce_ms"
   };
 
   /** Appends {@code r} to the CSV {@code file} (creating it with a header), atomically. */
@@ -164,9 +176,21 @@ public record StepReport(
           r.parameters(),
           TensorFlow.version(),
           s.bpttLabel(),
-          String.format(Locale.ROOT, "%.1f", r.opMs()));
+          String.format(Locale.ROOT, "%.1f", r.opMs()),
+          r.replicas(),
+          f3(r.allReduceMs()));
     }
     String before = exists ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    String header = String.join(",", CSV_HEADER);
+    if (exists
+        && !before.isEmpty()
+        && !before.startsWith(header + "\n")
+        && !before.startsWith(header + "\r\n")) {
+      throw new FileProblem(
+          file,
+          "has other columns than this engram writes (an older bench file?); give --csv a new"
+              + " file name");
+    }
     if (!before.isEmpty() && !before.endsWith("\n")) {
       before += "\n";
     }

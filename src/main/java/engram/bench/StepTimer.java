@@ -2,6 +2,8 @@ package engram.bench;
 
 import engram.data.Batch;
 import engram.data.Batches;
+import engram.distributed.Cluster;
+import engram.distributed.Replicas;
 import engram.io.AtomicFiles;
 import engram.runtime.Compute;
 import engram.runtime.Progress;
@@ -31,19 +33,39 @@ public final class StepTimer {
 
   private StepTimer() {}
 
+  /**
+   * Where the timed step runs: this process's replicas, and the job it is a task of (null for a job
+   * of one process).
+   */
+  public record Placement(Replicas replicas, Cluster cluster) {
+
+    /** One device, one process. */
+    public static Placement single() {
+      return new Placement(Replicas.single(), null);
+    }
+
+    /** Replicas in the whole job. */
+    int groupSize() {
+      return cluster == null ? replicas.groupSize() : replicas.local() * cluster.workers().size();
+    }
+  }
+
   /** Times {@code spec} on {@code compute}. */
   public static StepReport run(StepSpec spec, Compute compute, Progress progress) {
-    return run(List.of(spec), compute, progress, null, r -> {}).get(0);
+    return run(List.of(spec), compute, Placement.single(), progress, null, r -> {}).get(0);
   }
 
   /**
    * Times every spec in order, handing each report to {@code sink} as soon as it exists. Specs that
    * differ only in the batch size share one graph (its batch dimension is free), so a sweep over B
-   * builds the graph once; XLA still compiles each new shape, which the first step reports.
+   * builds the graph once; XLA still compiles each new shape, which the first step reports. In a
+   * job of several processes every task calls this with the same specs: each times its share of
+   * every global batch, in lockstep with the others through the all-reduce.
    */
   public static List<StepReport> run(
       List<StepSpec> specs,
       Compute compute,
+      Placement placement,
       Progress progress,
       Path traceFile,
       Consumer<StepReport> sink) {
@@ -59,6 +81,22 @@ public final class StepTimer {
             g.close();
             g = null;
           }
+          if (spec.batch() < placement.groupSize()) {
+            throw new IllegalArgumentException(
+                "--batch "
+                    + spec.batch()
+                    + " is smaller than the job's "
+                    + placement.groupSize()
+                    + " replicas; each replica needs >= 1 example per step");
+          }
+          TrainingGraph.Options options =
+              TrainingGraph.Options.defaults(spec.seed())
+                  .withClipnorm(spec.clipnorm())
+                  .withBptt(spec.bptt())
+                  .withReplicas(placement.replicas());
+          if (placement.cluster() != null) {
+            options = options.withCluster(placement.cluster());
+          }
           long start = System.nanoTime();
           g =
               new TrainingGraph(
@@ -66,15 +104,14 @@ public final class StepTimer {
                   spec.inputs(),
                   spec.target(),
                   spec.languageModel() ? spec.batch() : 0,
-                  TrainingGraph.Options.defaults(spec.seed())
-                      .withClipnorm(spec.clipnorm())
-                      .withBptt(spec.bptt()),
+                  options,
                   compute.sessionConfig());
           buildSeconds = (System.nanoTime() - start) / 1e9;
           graphNodes = count(g.graph().operations());
           built = spec;
         }
-        StepReport r = time(g, spec, compute, progress, buildSeconds, graphNodes, traceFile);
+        StepReport r =
+            time(g, spec, compute, placement, progress, buildSeconds, graphNodes, traceFile);
         sink.accept(r);
         reports.add(r);
       }
@@ -90,6 +127,7 @@ public final class StepTimer {
       TrainingGraph g,
       StepSpec spec,
       Compute compute,
+      Placement placement,
       Progress progress,
       double buildSeconds,
       int graphNodes,
@@ -97,11 +135,20 @@ public final class StepTimer {
     RandomData data = new RandomData(spec);
     Batch batch = Batch.forDataset(data, spec.batch());
     Batches order = Batches.inOrder(data, spec.batch());
+    Cluster cluster = placement.cluster();
+    java.util.function.IntConsumer fill =
+        b -> {
+          if (cluster == null) {
+            order.fill(b, batch);
+          } else {
+            order.fillShard(b, batch, cluster.task(), cluster.workers().size());
+          }
+        };
     long step = 0;
     double firstStepMs = 0;
     try (Progress.Task task = progress.start("warm-up", spec.warmup())) {
       for (int i = 0; i < spec.warmup(); i++) {
-        order.fill((int) (step % order.count()), batch);
+        fill.accept((int) (step % order.count()));
         long t0 = System.nanoTime();
         g.trainStep(batch, 1e-3f, new long[] {spec.seed(), step++});
         if (i == 0) {
@@ -113,7 +160,7 @@ public final class StepTimer {
     double[] ms = new double[spec.steps()];
     try (Progress.Task task = progress.start("timed", spec.steps())) {
       for (int i = 0; i < ms.length; i++) {
-        order.fill((int) (step % order.count()), batch);
+        fill.accept((int) (step % order.count()));
         long t0 = System.nanoTime();
         TrainingGraph.BatchResult r = g.trainStep(batch, 1e-3f, new long[] {spec.seed(), step++});
         ms[i] = (System.nanoTime() - t0) / 1e6;
@@ -123,7 +170,7 @@ public final class StepTimer {
         task.update(i + 1, String.format(Locale.ROOT, "%.2f ms", ms[i]));
       }
     }
-    order.fill(0, batch);
+    fill.accept(0);
     RunMetadata trace = g.tracedTrainStep(batch, 1e-3f, new long[] {spec.seed(), step});
     if (traceFile != null) {
       try {
@@ -153,6 +200,8 @@ public final class StepTimer {
         median,
         sorted[0],
         spec.batch() * 1000.0 / mean,
+        placement.groupSize(),
+        StepTrace.allReduceMs(trace),
         gpu ? StepTrace.peakAllocatorBytes(trace) : 0,
         peakRssBytes(),
         StepTrace.countOps(trace, "_XlaRun"),

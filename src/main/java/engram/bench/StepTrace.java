@@ -38,6 +38,31 @@ final class StepTrace {
     return micros;
   }
 
+  /**
+   * Milliseconds a replica spends in the step's all-reduce ({@code CollectiveReduceV2} ops, summed
+   * per device, averaged over the devices that ran one); 0 without replicas. The time includes the
+   * wait for the slowest replica, which is what the all-reduce costs the step.
+   */
+  static double allReduceMs(RunMetadata trace) {
+    long micros = 0;
+    int devices = 0;
+    for (DeviceStepStats device : trace.getStepStats().getDevStatsList()) {
+      long here = 0;
+      boolean ran = false;
+      for (NodeExecStats node : device.getNodeStatsList()) {
+        if (node.getTimelineLabel().contains(" = CollectiveReduceV2(")) {
+          here += node.getAllEndRelMicros();
+          ran = true;
+        }
+      }
+      if (ran) {
+        micros += here;
+        devices++;
+      }
+    }
+    return devices == 0 ? 0 : micros / 1000.0 / devices;
+  }
+
   /** The {@code top} op types by summed time, as {@code Type 12.3 ms}. */
   static String opTimes(RunMetadata trace, int top) {
     return opMicros(trace).entrySet().stream()

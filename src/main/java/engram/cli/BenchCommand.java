@@ -3,6 +3,9 @@ package engram.cli;
 import engram.bench.StepReport;
 import engram.bench.StepSpec;
 import engram.bench.StepTimer;
+import engram.distributed.Cluster;
+import engram.distributed.StepWatchdog;
+import engram.distributed.WorkerFailure;
 import engram.io.FileProblem;
 import engram.io.OutputPaths;
 import engram.models.ModelType;
@@ -33,6 +36,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Time full training steps (forward, backward, clipping, Adam) of a model on random inputs.",
       "Prints ms/step, sequences/s and peak memory, and appends a row to --csv.",
+      "--replicas times data-parallel steps on several devices; engram launch --workers N bench"
+          + " ... times them over N processes on this machine (--batch is the global batch).",
       "Defaults: the MNIST-rows presets' sizes; for hmem the bAbI task-2 shape."
     },
     sortOptions = false)
@@ -41,6 +46,8 @@ final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin CommonOptions common;
+
+  @Mixin JobOptions job;
 
   @Option(
       converter = Main.ModelTypes.class,
@@ -171,22 +178,54 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     LoggerFactory.getLogger("engram")
         .info("bench {} configuration(s) of {} on {}", specs.size(), model, compute.describe());
-    StepTimer.run(
-        specs,
-        compute,
-        common.progress(),
-        dumpTrace,
-        r -> {
-          try {
-            StepReport.appendCsv(csv, r);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-          out.println(r.summary());
-          out.flush();
-        });
-    out.println("appended to " + csv);
+    Cluster cluster = job.cluster();
+    StepTimer.Placement placement = new StepTimer.Placement(job.replicas(compute), cluster);
+    boolean writes = cluster == null || cluster.task() == 0;
+    try (StepWatchdog watchdog = cluster == null ? null : watchdog(cluster)) {
+      if (cluster != null) {
+        cluster.startServer();
+        watchdog.arm("the first configuration", CONFIGURATION_TIMEOUT_MS);
+      }
+      StepTimer.run(
+          specs,
+          compute,
+          placement,
+          common.progress(),
+          dumpTrace,
+          r -> {
+            if (watchdog != null) {
+              watchdog.arm("the next configuration", CONFIGURATION_TIMEOUT_MS);
+            }
+            try {
+              if (writes) {
+                StepReport.appendCsv(csv, r);
+              }
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            out.println(r.summary());
+            out.flush();
+          });
+    }
+    out.println(writes ? "appended to " + csv : "task 0 writes " + csv);
     return Main.EXIT_OK;
+  }
+
+  /** A configuration of a multi-process bench that takes longer than this ends the job. */
+  private static final long CONFIGURATION_TIMEOUT_MS = 600_000;
+
+  /**
+   * Ends this task when a configuration overruns: a step waits forever in the all-reduce when
+   * another task is gone (distributed.md §3).
+   */
+  private StepWatchdog watchdog(Cluster cluster) {
+    PrintWriter err = spec.commandLine().getErr();
+    return new StepWatchdog(
+        what -> {
+          err.println("engram: " + WorkerFailure.of(cluster, what, null).getMessage());
+          err.flush();
+          Runtime.getRuntime().halt(Main.EXIT_WORKER);
+        });
   }
 
   private static int or(Integer value, int fallback) {

@@ -14,10 +14,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code engram launch --workers N [train options]}: a multi-process job on this machine, for
- * trying {@code --cluster} out or testing it. It picks N free loopback ports and starts N {@code
- * engram train} processes, task 0 writing to this terminal, the others to logs in a temporary
- * directory; it waits for all and exits with task 0's code (or the first failure's).
+ * {@code engram launch --workers N [bench] [options]}: a multi-process job on this machine, for
+ * trying {@code --cluster} out, testing it or timing it. It picks N free loopback ports and starts
+ * N {@code engram train} (or {@code engram bench}) processes, task 0 writing to this terminal, the
+ * others to logs in a temporary directory; it waits for all and exits with task 0's code (or the
+ * first failure's).
  */
 @Command(
     name = "launch",
@@ -25,7 +26,9 @@ import picocli.CommandLine.Unmatched;
     description =
         "Run a multi-process training job on this machine: N `engram train --cluster` workers on"
             + " free loopback ports. Every other option is passed to train, e.g. engram launch"
-            + " --workers 2 --preset models/lstm-mnist.json --out runs/lstm-2")
+            + " --workers 2 --preset models/lstm-mnist.json --out runs/lstm-2. With bench first,"
+            + " the workers time training steps instead: engram launch --workers 2 bench --model"
+            + " lstm")
 final class LaunchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -50,6 +53,13 @@ final class LaunchCommand implements Callable<Integer> {
             "launch chooses --cluster and --task itself; leave " + o + " out");
       }
     }
+    // The subcommand every worker runs: train, unless the options start with bench.
+    String command = "train";
+    List<String> options = trainOptions;
+    if (!options.isEmpty() && options.get(0).equals("bench")) {
+      command = "bench";
+      options = options.subList(1, options.size());
+    }
     List<String> addresses = new ArrayList<>();
     for (int t = 0; t < workers; t++) {
       addresses.add("localhost:" + freePort());
@@ -63,8 +73,8 @@ final class LaunchCommand implements Callable<Integer> {
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(Main.class.getName());
-      cmd.add("train");
-      cmd.addAll(trainOptions);
+      cmd.add(command);
+      cmd.addAll(options);
       cmd.addAll(List.of("--cluster", String.join(",", addresses), "--task", Integer.toString(t)));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().remove("TF_CONFIG");

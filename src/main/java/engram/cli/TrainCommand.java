@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import engram.data.DataConfig;
 import engram.data.Splits;
 import engram.distributed.Cluster;
-import engram.distributed.Replicas;
 import engram.distributed.StepWatchdog;
 import engram.distributed.WorkerFailure;
 import engram.io.OutputPaths;
 import engram.models.ModelType;
-import engram.runtime.Compute;
 import engram.train.RunConfig;
 import engram.train.RunDirectory;
 import engram.train.TrainResult;
@@ -73,30 +71,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Dataset (default: the preset's, else mnist).")
   String dataset;
 
-  @Option(
-      names = "--replicas",
-      paramLabel = "DEVICES",
-      description =
-          "Data-parallel training on these devices, e.g. gpu:0,gpu:1: each step's batch is split"
-              + " between them and their gradients all-reduced. The config and checkpoints stay"
-              + " as on one device. cpu:0,cpu:1 makes two CPU devices that share the cores (for"
-              + " tests; no faster).")
-  String replicas;
-
-  @Option(
-      names = "--cluster",
-      paramLabel = "HOST:PORT,...",
-      description =
-          "Train as one worker of a multi-process job: every worker's host:port, the same list on"
-              + " each (default: the TF_CONFIG environment variable, if set). Task 0 writes the"
-              + " run directory.")
-  String cluster;
-
-  @Option(
-      names = "--task",
-      paramLabel = "I",
-      description = "This worker's index in --cluster (0 = the one that writes the run).")
-  Integer task;
+  @Mixin JobOptions job;
 
   @Option(
       names = "--step-timeout",
@@ -203,18 +178,16 @@ final class TrainCommand implements Callable<Integer> {
     RunConfig config = resolveConfig();
     Path runDir = out != null ? out : defaultRunDir(config);
     OutputPaths.checkDirectory(runDir, "--out"); // before the data loads, not after
-    Cluster job = cluster();
-    if (job != null && job.task() > 0) {
-      runDir = WorkerDirectory.of(runDir, job.task(), resume);
+    Cluster cluster = job.cluster();
+    if (cluster != null && cluster.task() > 0) {
+      runDir = WorkerDirectory.of(runDir, cluster.task(), resume);
     }
     Splits data = Splits.load(config.data(), common.dataDir, config.train().batchSize());
     common.logCompute();
     Trainer trainer = new Trainer(config, data, runDir, common.progress(), session);
-    if (replicas != null) {
-      trainer.withReplicas(checkedReplicas(Replicas.parse(replicas, 1, 0)));
-    }
-    if (job != null) {
-      job.startServer();
+    trainer.withReplicas(job.replicas(common.compute()));
+    if (cluster != null) {
+      cluster.startServer();
       PrintWriter err = spec.commandLine().getErr();
       String resumeAdvice = resumeAdvice(out != null ? out : runDir);
       StepWatchdog watchdog =
@@ -222,7 +195,7 @@ final class TrainCommand implements Callable<Integer> {
               what -> {
                 err.println(
                     "engram: "
-                        + WorkerFailure.of(job, what, null).getMessage()
+                        + WorkerFailure.of(cluster, what, null).getMessage()
                         + "; "
                         + resumeAdvice);
                 err.flush();
@@ -231,7 +204,7 @@ final class TrainCommand implements Callable<Integer> {
       if (stepTimeout < 1) {
         throw new IllegalArgumentException("--step-timeout must be >= 1 s, got " + stepTimeout);
       }
-      trainer.withCluster(job, watchdog, stepTimeout * 1000L);
+      trainer.withCluster(cluster, watchdog, stepTimeout * 1000L);
       try {
         return report(config, runDir, trainer.run(resume, fromEpoch == null ? -1 : fromEpoch));
       } catch (WorkerFailure e) {
@@ -281,42 +254,6 @@ final class TrainCommand implements Callable<Integer> {
               figures.size(), runDir, runDir);
     }
     return Main.EXIT_OK;
-  }
-
-  /** The job this process is a worker of: {@code --cluster --task}, else TF_CONFIG, else none. */
-  private Cluster cluster() {
-    if (cluster != null) {
-      if (task == null) {
-        throw new IllegalArgumentException("--cluster needs --task I, this worker's index in it");
-      }
-      return Cluster.parse(cluster, task);
-    }
-    if (task != null) {
-      throw new IllegalArgumentException("--task needs --cluster, the list of every worker");
-    }
-    String tfConfig = System.getenv("TF_CONFIG");
-    return tfConfig == null || tfConfig.isBlank() ? null : Cluster.fromTfConfig(tfConfig);
-  }
-
-  /** {@code r}, whose GPUs TensorFlow must see (a missing one would silently fall back to CPU). */
-  private Replicas checkedReplicas(Replicas r) {
-    for (String device : r.devices()) {
-      if (!device.contains("GPU")) {
-        continue;
-      }
-      String name = device.substring("/device:".length()).toLowerCase(Locale.ROOT);
-      if (Compute.devices().stream().noneMatch(d -> d.name().endsWith(device.substring(1)))) {
-        throw new IllegalArgumentException(
-            "--replicas: TensorFlow sees no "
-                + name
-                + " (`engram doctor` lists the devices); name GPUs it sees, or cpu:0,cpu:1");
-      }
-      if (common.compute().resolvedDevice() == Compute.Device.CPU) {
-        throw new IllegalArgumentException(
-            "--replicas names " + name + " but --device cpu hides GPUs: drop one of the two");
-      }
-    }
-    return r;
   }
 
   /** A flag's change to the config: the JSON path it sets and the value (null when not given). */

@@ -39,6 +39,7 @@ class StepTimerTest {
         StepTimer.run(
             specs,
             cpu,
+            StepTimer.Placement.single(),
             Progress.none(),
             null,
             r -> {
@@ -160,6 +161,75 @@ class StepTimerTest {
   }
 
   @Test
+  void readsTheAllReduceTimeOfEachReplicaFromATrace() {
+    // Replica 0 spends 300 + 100 us in two packed all-reduces, replica 1 500 us; the other ops
+    // and the device without collectives do not count: (400 + 500) / 2 devices = 0.45 ms.
+    RunMetadata trace =
+        RunMetadata.newBuilder()
+            .setStepStats(
+                StepStats.newBuilder()
+                    .addDevStats(
+                        DeviceStepStats.newBuilder()
+                            .addNodeStats(timed("a = CollectiveReduceV2(g, k, i, o)", 300))
+                            .addNodeStats(timed("b = CollectiveReduceV2(h, k, i, o)", 100))
+                            .addNodeStats(timed("m = MatMul(x, w)", 7000)))
+                    .addDevStats(
+                        DeviceStepStats.newBuilder()
+                            .addNodeStats(timed("a = CollectiveReduceV2(g, k, i, o)", 500)))
+                    .addDevStats(
+                        DeviceStepStats.newBuilder().addNodeStats(timed("s = Sum(x, axis)", 900))))
+            .build();
+    assertEquals(0.45, StepTrace.allReduceMs(trace), 1e-12);
+    assertEquals(0.0, StepTrace.allReduceMs(RunMetadata.getDefaultInstance()));
+  }
+
+  private static NodeExecStats timed(String label, long micros) {
+    return NodeExecStats.newBuilder().setTimelineLabel(label).setAllEndRelMicros(micros).build();
+  }
+
+  @Test
+  void timesAStepSplitOverTwoReplicas(@TempDir Path tmp) throws Exception {
+    Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
+    StepTimer.Placement two =
+        new StepTimer.Placement(engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null);
+    StepReport r =
+        StepTimer.run(List.of(tiny(ModelType.LSTM, 4, 3)), cpu, two, Progress.none(), null, x -> {})
+            .get(0);
+    assertEquals(2, r.replicas());
+    assertTrue(r.summary().contains(", 2 replicas, all-reduce "), r.summary());
+    assertTrue(Double.isFinite(r.allReduceMs()) && r.allReduceMs() >= 0, r.summary());
+    Path csv = tmp.resolve("bench.csv");
+    StepReport.appendCsv(csv, r);
+    List<String> lines = Files.readAllLines(csv);
+    int column = List.of(StepReport.CSV_HEADER).indexOf("replicas");
+    assertEquals("2", lines.get(1).split(",")[column], lines.get(1));
+
+    // Each replica needs a row of the batch.
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                StepTimer.run(
+                    List.of(tiny(ModelType.LSTM, 1, 3)), cpu, two, Progress.none(), null, x -> {}));
+    assertTrue(e.getMessage().contains("--batch 1 is smaller than the job's 2 replicas"));
+  }
+
+  @Test
+  void refusesToAppendToACsvWithOtherColumns(@TempDir Path tmp) throws Exception {
+    Path old = tmp.resolve("old.csv");
+    Files.writeString(old, "model,device,xla\r\nlstm,cpu,off\r\n");
+    StepReport r =
+        StepTimer.run(
+            tiny(ModelType.LSTM, 2, 2),
+            new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1),
+            Progress.none());
+    engram.io.FileProblem e =
+        assertThrows(engram.io.FileProblem.class, () -> StepReport.appendCsv(old, r));
+    assertTrue(e.getMessage().contains("give --csv a new file name"), e.getMessage());
+    assertEquals("model,device,xla\r\nlstm,cpu,off\r\n", Files.readString(old));
+  }
+
+  @Test
   void countsTheMatmulFlopsOfATrainingStep() {
     // ENN B=128 T=28 D=28 H=128 M=64, by hand per time step: encode 2*128*28*128 = 917,504;
     // scores, read and trace update 3 * 2*128*128*64 = 6,291,456; integrator 2*128*384*384 =
@@ -187,6 +257,7 @@ class StepTimerTest {
         StepTimer.run(
                 List.of(lm),
                 new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1),
+                StepTimer.Placement.single(),
                 Progress.none(),
                 null,
                 x -> {})

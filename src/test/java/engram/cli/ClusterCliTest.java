@@ -87,6 +87,52 @@ class ClusterCliTest {
     assertEquals(loss, flags.path("test_loss").asDouble(), 1e-4 * loss);
   }
 
+  @Test
+  void launchTimesBenchStepsOverTwoWorkers(@TempDir Path tmp) throws Exception {
+    Path csv = tmp.resolve("bench.csv");
+    ProcessBuilder pb =
+        Subprocess.engram(
+            Path.of("").toAbsolutePath(),
+            "launch",
+            "--workers",
+            "2",
+            "bench",
+            "--model",
+            "lstm",
+            "--batch",
+            "4",
+            "--seq",
+            "3",
+            "--hidden",
+            "8",
+            "--features",
+            "5",
+            "--warmup",
+            "1",
+            "--steps",
+            "2",
+            "--threads",
+            "1",
+            "--progress",
+            "none",
+            "--csv",
+            csv.toString());
+    Path log = tmp.resolve("launch.log");
+    Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    boolean done = p.waitFor(180, TimeUnit.SECONDS);
+    if (!done) {
+      p.destroyForcibly();
+    }
+    assertTrue(done && p.exitValue() == 0, Files.readString(log));
+    // Task 0 alone writes the row: the global batch of 4 over the job's 2 replicas.
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals(2, lines.size(), String.join("\n", lines));
+    List<String> header = List.of(lines.get(0).split(","));
+    String[] row = lines.get(1).split(",");
+    assertEquals("4", row[header.indexOf("batch")]);
+    assertEquals("2", row[header.indexOf("replicas")]);
+  }
+
   static Process worker(Path out, List<String> workers, int task, Path log, String... extra)
       throws IOException {
     List<String> args = new ArrayList<>(List.of(TinyRun.trainArgs(out, extra)));
