@@ -206,12 +206,13 @@ final class TrainCommand implements Callable<Integer> {
       }
       trainer.withCluster(cluster, watchdog, stepTimeout * 1000L);
       try {
-        return report(config, runDir, trainer.run(resume, fromEpoch == null ? -1 : fromEpoch));
+        return report(
+            config, data, runDir, trainer.run(resume, fromEpoch == null ? -1 : fromEpoch));
       } catch (WorkerFailure e) {
         throw new WorkerFailureAdvice(e.getMessage() + "; " + resumeAdvice, e);
       }
     }
-    return report(config, runDir, trainer.run(resume, fromEpoch == null ? -1 : fromEpoch));
+    return report(config, data, runDir, trainer.run(resume, fromEpoch == null ? -1 : fromEpoch));
   }
 
   /** What every worker of a failed job is told to do. */
@@ -230,17 +231,22 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  private Integer report(RunConfig config, Path runDir, TrainResult result)
+  private Integer report(RunConfig config, Splits data, Path runDir, TrainResult result)
       throws java.io.IOException {
+    boolean regression = data.test().target().kind() == engram.data.Target.Kind.VALUES;
     spec.commandLine()
         .getOut()
         .printf(
             Locale.ROOT,
-            "%s: test accuracy %.4f, test loss %.4f after %d epochs (%.1f s/epoch); run directory"
-                + " %s%s%n",
+            "%s: %s after %d epochs (%.1f s/epoch); run directory %s%s%n",
             config.model().type(),
-            result.testAccuracy(),
-            result.testLoss(),
+            regression
+                ? String.format(Locale.ROOT, "test MSE %.5f", result.testLoss())
+                : String.format(
+                    Locale.ROOT,
+                    "test accuracy %.4f, test loss %.4f",
+                    result.testAccuracy(),
+                    result.testLoss()),
             result.epochs(),
             result.meanEpochSeconds(),
             runDir,
@@ -344,6 +350,11 @@ final class TrainCommand implements Callable<Integer> {
       config =
           RunConfig.languageModelDefaults(model == null ? ModelType.ENN : model, dataset)
               .withDescription("");
+    } else if (dataset != null
+        && engram.data.MemoryTasks.Kind.of(dataset.toLowerCase(Locale.ROOT)) != null) {
+      config =
+          RunConfig.memoryTaskDefaults(
+              model == null ? ModelType.ENN : model, dataset.toLowerCase(Locale.ROOT));
     } else {
       config = RunConfig.defaults(model == null ? ModelType.ENN : model);
       if (dataset != null && dataset.equalsIgnoreCase("cifar10")) {

@@ -1,5 +1,6 @@
 package engram.data;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Locale;
 
 /**
@@ -31,6 +32,12 @@ import java.util.Locale;
  * @param delay association only: D, delay frames after each stored pair (0..)
  * @param padding association only: what the delay frames show, {@code random} (grey noise, the
  *     default) or {@code zeros}
+ * @param length the memory tasks ({@code recall}, {@code copy}, {@code adding}): T, time steps per
+ *     sequence (0 = the task's default)
+ * @param items the memory tasks: key-value pairs to recall, symbols to copy, or marked numbers to
+ *     add (0 = the task's default)
+ * @param examples the memory tasks: sequences in the generated training file (0 = 20,000); the test
+ *     file has a tenth as many, at least 1,000
  */
 public record DataConfig(
     String dataset,
@@ -46,11 +53,14 @@ public record DataConfig(
     String source,
     String protocol,
     int delay,
-    String padding) {
+    String padding,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int length,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int items,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int examples) {
 
   /** The datasets {@link Splits#load} reads. */
   public static final String SUPPORTED =
-      "mnist, babi, cifar10, association, wikitext2, wikitext103";
+      "mnist, babi, cifar10, association, wikitext2, wikitext103, recall, copy, adding";
 
   /** A dataset of examples (MNIST, bAbI): no stream settings. */
   public DataConfig(
@@ -76,7 +86,46 @@ public record DataConfig(
         null,
         null,
         0,
-        null);
+        null,
+        0,
+        0,
+        0);
+  }
+
+  /** A config without the memory tasks' keys. */
+  public DataConfig(
+      String dataset,
+      String view,
+      int task,
+      String size,
+      double validationFraction,
+      long splitSeed,
+      int trainLimit,
+      int testLimit,
+      int window,
+      int evalStreams,
+      String source,
+      String protocol,
+      int delay,
+      String padding) {
+    this(
+        dataset,
+        view,
+        task,
+        size,
+        validationFraction,
+        splitSeed,
+        trainLimit,
+        testLimit,
+        window,
+        evalStreams,
+        source,
+        protocol,
+        delay,
+        padding,
+        0,
+        0,
+        0);
   }
 
   public DataConfig {
@@ -97,6 +146,12 @@ public record DataConfig(
     if (!association && (delay != 0 || padding != null)) {
       throw new IllegalArgumentException(
           "data.delay and data.padding apply to association; remove them");
+    }
+    MemoryTasks.Kind memoryTask = MemoryTasks.Kind.of(dataset);
+    if (memoryTask == null && (length != 0 || items != 0 || examples != 0)) {
+      throw new IllegalArgumentException(
+          "data.length, data.items and data.examples apply to recall, copy and adding; remove"
+              + " them");
     }
     if (!text && (window != 0 || evalStreams != 0)) {
       throw new IllegalArgumentException(
@@ -155,6 +210,16 @@ public record DataConfig(
               "data.window and data.evalStreams must be >= 1, got " + window + ", " + evalStreams);
         }
       }
+      case "recall", "copy", "adding" -> {
+        noMnistOrBabiKeys(dataset, view, task, size);
+        items = items == 0 ? memoryTask.defaultItems() : items;
+        length = length == 0 ? memoryTask.defaultLength(items) : length;
+        examples = examples == 0 ? 20_000 : examples;
+        memoryTask.check(length, items);
+        if (examples < 2) {
+          throw new IllegalArgumentException("data.examples must be >= 2, got " + examples);
+        }
+      }
       default ->
           throw new IllegalArgumentException(
               "data.dataset '" + dataset + "' is not supported; supported: " + SUPPORTED);
@@ -205,7 +270,10 @@ public record DataConfig(
         source,
         protocol,
         delay,
-        padding);
+        padding,
+        length,
+        items,
+        examples);
   }
 
   /** CIFAR-10 from {@code source}, 10 % of the training images held out (split seed 42). */
@@ -222,6 +290,7 @@ public record DataConfig(
       case "cifar10" -> cifar10Defaults(null);
       case "association" -> associationDefaults(0);
       case "wikitext2", "wikitext103" -> wikitextDefaults(d);
+      case "recall", "copy", "adding" -> memoryDefaults(d, 0, 0);
       default ->
           throw new IllegalArgumentException(
               "data.dataset '" + dataset + "' is not supported; supported: " + SUPPORTED);
@@ -240,6 +309,16 @@ public record DataConfig(
   public static DataConfig associationDefaults(int delay) {
     return new DataConfig(
         "association", null, 0, null, 0.1, 0, 0, 0, 0, 0, null, null, delay, null);
+  }
+
+  /**
+   * Memory task {@code dataset} ({@code recall}, {@code copy} or {@code adding}) of {@code length}
+   * steps and {@code items} items (0 = the task's defaults), 20,000 generated training sequences
+   * (10 % of them for validation), seed 42.
+   */
+  public static DataConfig memoryDefaults(String dataset, int length, int items) {
+    return new DataConfig(
+        dataset, null, 0, null, 0.1, 42, 0, 0, 0, 0, null, null, 0, null, length, items, 0);
   }
 
   /** bAbI task {@code task}, {@code size} ("1k" or "10k"), the last 10 % for validation. */

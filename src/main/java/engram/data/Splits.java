@@ -48,6 +48,13 @@ public record Splits(Dataset train, Dataset validation, Dataset test) {
           new TokenStreams(limit(c.valid(), config.testLimit()), config.evalStreams(), t, v),
           new TokenStreams(limit(c.test(), config.testLimit()), config.evalStreams(), t, v));
     }
+    if (MemoryTasks.Kind.of(config.dataset()) != null) {
+      Splits s = MemoryTasks.load(config);
+      return new Splits(
+          limit(s.train(), config.trainLimit()),
+          limit(s.validation(), config.testLimit()),
+          limit(s.test(), config.testLimit()));
+    }
     if (config.dataset().equals("babi")) {
       Babi babi = Babi.load(dataDir, config.task(), Babi.Size.parse(config.size()));
       return tail(

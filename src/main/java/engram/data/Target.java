@@ -55,6 +55,11 @@ public record Target(Kind kind, int[] shape, int classes) {
     return shape.clone();
   }
 
+  /** Outputs the model emits per step scored: the classes' logits, or one per float target. */
+  public int outputs() {
+    return kind == Kind.VALUES ? size() : classes;
+  }
+
   /** Elements per example. */
   public int size() {
     return Arrays.stream(shape).reduce(1, (a, b) -> a * b);

@@ -54,9 +54,10 @@ public final class SequenceModel<T extends TFloating> implements Model<T> {
   /** Creates every variable of the model under {@code params}. */
   public SequenceModel(
       ParamSet<T> params, ModelConfig config, int timeSteps, int features, int numClasses) {
-    if (timeSteps <= 0 || features <= 0 || numClasses < 2) {
+    // One output is a regression (the adding problem); two or more are a classifier's logits.
+    if (timeSteps <= 0 || features <= 0 || numClasses < 1) {
       throw new IllegalArgumentException(
-          "need timeSteps > 0, features > 0, numClasses >= 2; got "
+          "need timeSteps > 0, features > 0, outputs >= 1; got "
               + timeSteps
               + ", "
               + features

@@ -61,6 +61,25 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
   }
 
   /**
+   * {@code type} on memory task {@code dataset} ({@code recall}, {@code copy} or {@code adding},
+   * {@link engram.data.MemoryTasks}) at its default size: the MNIST defaults' model and training,
+   * with the head at every step for the copy task (it answers one symbol per recalled step).
+   */
+  public static RunConfig memoryTaskDefaults(ModelType type, String dataset) {
+    if (type == ModelType.HMEM) {
+      throw new IllegalArgumentException(
+          "hmem reads bAbI stories and image frames; the memory tasks take enn, lstm, gru or rnn");
+    }
+    RunConfig base = defaults(type);
+    DataConfig data = DataConfig.defaults(dataset);
+    ModelConfig m = base.model();
+    String head = data.dataset().equals("copy") ? ModelConfig.EVERY : ModelConfig.LAST;
+    ModelConfig model =
+        new ModelConfig(m.type(), m.units(), m.dropout(), m.engram(), null, head, 0, false);
+    return new RunConfig("", model, base.train(), data);
+  }
+
+  /**
    * A word-level language model of {@code type} on {@code dataset} (wikitext2 or wikitext103): a
    * 200-wide embedding tied to the softmax, one recurrent layer of 200 units, dropout 0.3, windows
    * of 35 tokens in 20 streams, Adam 2e-3 with the gradient norm capped at 0.25 per variable, 6

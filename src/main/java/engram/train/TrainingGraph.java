@@ -224,7 +224,7 @@ public final class TrainingGraph implements AutoCloseable {
   private <T extends TFloating> Paths<T> build(
       Ops tf, Class<T> type, ModelConfig modelConfig, Target target, int streams, Options options) {
     ParamSet<T> params = ParamSet.create(tf, type, options.initSeed());
-    Model<T> model = Models.create(params, modelConfig, Inputs.shapes(inputs), target.classes());
+    Model<T> model = Models.create(params, modelConfig, Inputs.shapes(inputs), target.outputs());
     TrainingPaths.checkOutputs(modelConfig, target);
     // Adam's slot variables are made while the graph is small: TF-Java's withSubScope scans every
     // op already in the graph, so scoped ops created after the unrolled model cost O(graph size).

@@ -1,0 +1,69 @@
+package engram.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train --dataset recall|copy|adding} runs end to end with each task's target: one class per
+ * sequence, one class per recalled step (the head at every step), one number scored by MSE.
+ */
+class MemoryTaskCliTest {
+
+  private static CliErrorsTest.Outcome train(Path out, String dataset, String... extra) {
+    String[] base = {
+      "train",
+      "--model",
+      "gru",
+      "--dataset",
+      dataset,
+      "--epochs",
+      "1",
+      "--progress",
+      "none",
+      "--set",
+      "data.examples=64",
+      "--set",
+      "data.testLimit=32",
+      "--set",
+      "model.units=[8]",
+      "--set",
+      "train.batchSize=16",
+      "--out",
+      out.toString()
+    };
+    String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
+    System.arraycopy(extra, 0, args, base.length, extra.length);
+    return CliErrorsTest.engram(args);
+  }
+
+  @Test
+  void eachMemoryTaskTrainsWithItsOwnTarget(@TempDir Path tmp) throws Exception {
+    CliErrorsTest.Outcome recall = train(tmp.resolve("recall"), "recall");
+    assertEquals(Main.EXIT_OK, recall.code(), recall.err());
+    assertTrue(recall.out().contains("gru: test accuracy "), recall.out());
+
+    CliErrorsTest.Outcome copy =
+        train(tmp.resolve("copy"), "copy", "--set", "data.length=9", "--set", "data.items=3");
+    assertEquals(Main.EXIT_OK, copy.code(), copy.err());
+    JsonNode config = new ObjectMapper().readTree(tmp.resolve("copy/config.json").toFile());
+    assertEquals("every", config.path("model").path("head").asText());
+    assertEquals(9, config.path("data").path("length").asInt());
+
+    CliErrorsTest.Outcome adding = train(tmp.resolve("adding"), "adding");
+    assertEquals(Main.EXIT_OK, adding.code(), adding.err());
+    assertTrue(adding.out().contains("gru: test MSE "), adding.out());
+  }
+
+  @Test
+  void aTooShortSequenceIsOneLineNamingTheMinimum(@TempDir Path tmp) {
+    CliErrorsTest.Outcome o = train(tmp.resolve("r"), "recall", "--set", "data.length=10");
+    CliErrorsTest.assertOneLineError(
+        o, Main.EXIT_USAGE, "data.length 10 is too short for 4 items of recall", ">= 11 steps");
+  }
+}
