@@ -1,6 +1,5 @@
 package engram.data;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Locale;
 
 /**
@@ -54,9 +53,9 @@ public record DataConfig(
     String protocol,
     int delay,
     String padding,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int length,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int items,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int examples) {
+    Integer length,
+    Integer items,
+    Integer examples) {
 
   /** The datasets {@link Splits#load} reads. */
   public static final String SUPPORTED =
@@ -87,9 +86,9 @@ public record DataConfig(
         null,
         0,
         null,
-        0,
-        0,
-        0);
+        null,
+        null,
+        null);
   }
 
   /** A config without the memory tasks' keys. */
@@ -123,9 +122,9 @@ public record DataConfig(
         protocol,
         delay,
         padding,
-        0,
-        0,
-        0);
+        null,
+        null,
+        null);
   }
 
   public DataConfig {
@@ -148,7 +147,7 @@ public record DataConfig(
           "data.delay and data.padding apply to association; remove them");
     }
     MemoryTasks.Kind memoryTask = MemoryTasks.Kind.of(dataset);
-    if (memoryTask == null && (length != 0 || items != 0 || examples != 0)) {
+    if (memoryTask == null && (length != null || items != null || examples != null)) {
       throw new IllegalArgumentException(
           "data.length, data.items and data.examples apply to recall, copy and adding; remove"
               + " them");
@@ -212,9 +211,9 @@ public record DataConfig(
       }
       case "recall", "copy", "adding" -> {
         noMnistOrBabiKeys(dataset, view, task, size);
-        items = items == 0 ? memoryTask.defaultItems() : items;
-        length = length == 0 ? memoryTask.defaultLength(items) : length;
-        examples = examples == 0 ? 20_000 : examples;
+        items = items == null ? memoryTask.defaultItems() : items;
+        length = length == null ? memoryTask.defaultLength(items) : length;
+        examples = examples == null ? 20_000 : examples;
         memoryTask.check(length, items);
         if (examples < 2) {
           throw new IllegalArgumentException("data.examples must be >= 2, got " + examples);
@@ -290,7 +289,7 @@ public record DataConfig(
       case "cifar10" -> cifar10Defaults(null);
       case "association" -> associationDefaults(0);
       case "wikitext2", "wikitext103" -> wikitextDefaults(d);
-      case "recall", "copy", "adding" -> memoryDefaults(d, 0, 0);
+      case "recall", "copy", "adding" -> memoryDefaults(d, null, null);
       default ->
           throw new IllegalArgumentException(
               "data.dataset '" + dataset + "' is not supported; supported: " + SUPPORTED);
@@ -313,12 +312,12 @@ public record DataConfig(
 
   /**
    * Memory task {@code dataset} ({@code recall}, {@code copy} or {@code adding}) of {@code length}
-   * steps and {@code items} items (0 = the task's defaults), 20,000 generated training sequences
+   * steps and {@code items} items (null = the task's defaults), 20,000 generated training sequences
    * (10 % of them for validation), seed 42.
    */
-  public static DataConfig memoryDefaults(String dataset, int length, int items) {
+  public static DataConfig memoryDefaults(String dataset, Integer length, Integer items) {
     return new DataConfig(
-        dataset, null, 0, null, 0.1, 42, 0, 0, 0, 0, null, null, 0, null, length, items, 0);
+        dataset, null, 0, null, 0.1, 42, 0, 0, 0, 0, null, null, 0, null, length, items, null);
   }
 
   /** bAbI task {@code task}, {@code size} ("1k" or "10k"), the last 10 % for validation. */

@@ -140,7 +140,7 @@ class MemoryTasksTest {
 
   @Test
   void sequencesDependOnSeedFileAndIndexOnly() {
-    DataConfig c = DataConfig.memoryDefaults("copy", 0, 0);
+    DataConfig c = DataConfig.memoryDefaults("copy", null, null);
     Dataset a = MemoryTasks.load(c).train();
     Dataset b = MemoryTasks.load(c).train();
     Dataset test = MemoryTasks.load(c).test();
@@ -159,12 +159,13 @@ class MemoryTasksTest {
 
   @Test
   void configDefaultsAndErrorsNameTheFix() throws Exception {
-    DataConfig recall = DataConfig.memoryDefaults("recall", 0, 0);
+    DataConfig recall = DataConfig.memoryDefaults("recall", null, null);
     assertEquals(4, recall.items());
     assertEquals(11, recall.length(), "c9k8j3f1??c");
     assertEquals(20_000, recall.examples());
-    assertEquals(71, DataConfig.memoryDefaults("copy", 0, 0).length(), "10 symbols, delay 50");
-    assertEquals(50, DataConfig.memoryDefaults("adding", 0, 0).length());
+    assertEquals(
+        71, DataConfig.memoryDefaults("copy", null, null).length(), "10 symbols, delay 50");
+    assertEquals(50, DataConfig.memoryDefaults("adding", null, null).length());
 
     IllegalArgumentException e =
         assertThrows(
@@ -173,14 +174,15 @@ class MemoryTasksTest {
         "data.length 20 is too short for 10 items of copy: it needs >= 21 steps", e.getMessage());
     e =
         assertThrows(
-            IllegalArgumentException.class, () -> DataConfig.memoryDefaults("recall", 0, 27));
+            IllegalArgumentException.class, () -> DataConfig.memoryDefaults("recall", null, 27));
     assertTrue(e.getMessage().contains("1..26 (distinct keys)"), e.getMessage());
     e =
         assertThrows(
             IllegalArgumentException.class,
             () ->
                 new DataConfig(
-                    "mnist", null, 0, null, 0.1, 42, 0, 0, 0, 0, null, null, 0, null, 50, 0, 0));
+                    "mnist", null, 0, null, 0.1, 42, 0, 0, 0, 0, null, null, 0, null, 50, null,
+                    null));
     assertTrue(e.getMessage().startsWith("data.length, data.items and data.examples apply to"));
 
     // Other datasets' configs keep their JSON: finished runs still match their presets.
