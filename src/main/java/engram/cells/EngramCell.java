@@ -46,6 +46,24 @@ import org.tensorflow.types.family.TFloating;
  *   <tr><td>Tr</td><td>carry "trace", never trained</td><td>[M,H]</td></tr>
  * </table>
  *
+ * <p>The paper's options ({@link EngramCellConfig}; off by default): with a trace per example, Tr
+ * is {@code [B, M, H]} (Tr0 drawn per example) and (2)-(4) and (6) run per example b, the noise
+ * eps_t being one draw for all,
+ *
+ * <pre>
+ *  (2') E_b = Mem + s Tr_b       (3') A_b = softmax(l2n(z_b) l2n(E_b)^T / tau)     (4') m_b = A_b E_b
+ *  (6') Tr_b' = clip((1-eta) Tr_b + eta (A_b^T z_b + eps_t), -0.1, 0.1)
+ * </pre>
+ *
+ * and with top-k retrieval (3) keeps the k = ceil(M sparsity) largest scores u = cos / tau,
+ *
+ * <pre>
+ *  (3k) A = exp(u - max u) [u >= u_(k)] / (sum of the kept exp + 1e-10),   u_(k) the k-th largest
+ * </pre>
+ *
+ * the prototype notebook's masked softmax: weights outside the top k are exactly zero and the
+ * gradient flows through the kept scores (TopKV2, which has no gradient, only picks the threshold).
+ *
  * <p>Faithful to the reference, deliberately: the trace has no batch axis, so (6) averages over the
  * batch and samples influence each other from step 2 on; gradients flow through the trace, the
  * batch mean and the clip; (6) uses the post-LN {@code z}; (4) reads the unnormalised {@code E}.
@@ -73,6 +91,7 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
   static final double TRACE_CLIP = 0.1;
   static final double LN_EPSILON = 1e-6;
   static final double L2_EPSILON = 1e-12;
+  static final double TOP_K_EPSILON = 1e-10;
 
   private final EngramCellConfig config;
   private final int inputSize;
@@ -133,9 +152,11 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
   public State<T> initialState(Ops tf, Operand<TInt32> batchSize, NoiseSource noise) {
     Operand<T> h0 =
         noise.normal(tf, "h0", Shapes.withBatch(tf, batchSize, units), INIT_STDDEV, type);
-    Operand<T> trace0 =
-        noise.normal(
-            tf, "trace0", tf.constant(new int[] {config.memorySize(), units}), INIT_STDDEV, type);
+    Operand<TInt32> traceShape =
+        config.perExampleTrace()
+            ? Shapes.withBatch(tf, batchSize, config.memorySize(), units)
+            : tf.constant(new int[] {config.memorySize(), units});
+    Operand<T> trace0 = noise.normal(tf, "trace0", traceShape, INIT_STDDEV, type);
     return State.of(H, h0, TRACE, trace0);
   }
 
@@ -150,11 +171,31 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
   @Override
   public Step<T> step(Ops tf, Operand<T> z, State<T> state, int t, NoiseSource noise) {
     Operand<T> trace = state.get(TRACE);
-    Operand<T> e = effectiveMemory(tf, trace); // (2)
-    Operand<T> a = attention(tf, z, e); // (3)
-    Operand<T> m = tf.linalg.matMul(a, e); // (4)
+    Operand<T> e = effectiveMemory(tf, trace); // (2), (2')
+    Operand<T> a;
+    Operand<T> m;
+    Operand<T> nextTrace;
+    if (config.perExampleTrace()) {
+      Operand<T> zRow = tf.expandDims(z, tf.constant(1)); // [B, 1, H]
+      Operand<T> cos =
+          tf.train.batchMatMul(
+              Norms.l2Normalize(tf, zRow, L2_EPSILON),
+              Norms.l2Normalize(tf, e, L2_EPSILON),
+              type,
+              org.tensorflow.op.train.BatchMatMul.adjY(true));
+      a = attend(tf, tf.squeeze(cos, org.tensorflow.op.core.Squeeze.axis(1L))); // (3')
+      Operand<T> aRow = tf.expandDims(a, tf.constant(1)); // [B, 1, M]
+      m = tf.squeeze(tf.train.batchMatMul(aRow, e, type), org.tensorflow.op.core.Squeeze.axis(1L));
+      // (6'): A_b^T z_b, the outer product of each example's own attention and encoding.
+      Operand<T> hebbian =
+          tf.math.mul(tf.expandDims(a, tf.constant(2)), tf.expandDims(z, tf.constant(1)));
+      nextTrace = decayAndClip(tf, trace, hebbian, traceNoise(tf, noise, t)); // (4')
+    } else {
+      a = attention(tf, z, e); // (3)
+      m = tf.linalg.matMul(a, e); // (4)
+      nextTrace = updateTrace(tf, trace, a, z, noise, t); // (6)
+    }
     Operand<T> h = integrate(tf, z, m, state.get(H)); // (5)
-    Operand<T> nextTrace = updateTrace(tf, trace, a, z, noise, t); // (6)
     return new Step<>(
         h,
         State.of(H, h, TRACE, nextTrace),
@@ -174,7 +215,37 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
             Norms.l2Normalize(tf, z, L2_EPSILON),
             Norms.l2Normalize(tf, e, L2_EPSILON),
             MatMul.transposeB(true));
-    return tf.nn.softmax(tf.math.realDiv(similarity, Scalars.of(tf, config.tau(), type)));
+    return attend(tf, similarity);
+  }
+
+  /** The softmax over {@code cos / tau} of (3), or with top-k on its masked form (3k). */
+  private Operand<T> attend(Ops tf, Operand<T> cos) {
+    Operand<T> u = tf.math.realDiv(cos, Scalars.of(tf, config.tau(), type));
+    int k = config.keptSlots();
+    if (!config.topK() || k >= config.memorySize()) {
+      return tf.nn.softmax(u);
+    }
+    // The mask and the max are constants to the gradient: the max cancels in the ratio, and the
+    // mask (the one-hot rows of TopKV2's k indices: exactly k slots, even with tied scores) is
+    // piecewise constant; so TopKV2 needs no gradient.
+    Operand<T> kept =
+        tf.stopGradient(
+            tf.sum(
+                tf.oneHot(
+                    tf.nn.topK(u, tf.constant(k), org.tensorflow.types.TInt32.class).indices(),
+                    tf.constant(config.memorySize()),
+                    Scalars.of(tf, 1, type),
+                    Scalars.of(tf, 0, type)),
+                tf.constant(-2)));
+    Operand<T> top =
+        tf.stopGradient(
+            tf.reduceMax(u, tf.constant(-1), org.tensorflow.op.core.ReduceMax.keepDims(true)));
+    Operand<T> weights = tf.math.mul(tf.math.exp(tf.math.sub(u, top)), kept);
+    Operand<T> total =
+        tf.math.add(
+            tf.sum(weights, tf.constant(-1), org.tensorflow.op.core.Sum.keepDims(true)),
+            Scalars.of(tf, TOP_K_EPSILON, type));
+    return tf.math.div(weights, total);
   }
 
   /** (5) h = LN2(ReLU(ReLU([z | m | h_prev] W_i + b_i) W_o + b_o)). */
@@ -194,16 +265,27 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
    */
   private Operand<T> updateTrace(
       Ops tf, Operand<T> trace, Operand<T> a, Operand<T> z, NoiseSource noise, int t) {
-    int m = config.memorySize();
     Operand<T> batch = tf.dtypes.cast(Shapes.batchSize(tf, z), type);
     Operand<T> hebbian = tf.math.div(tf.linalg.matMul(a, z, MatMul.transposeA(true)), batch);
-    Operand<T> eps =
-        noise.normal(
-            tf,
-            String.format("noise/t%02d", t),
-            tf.constant(new int[] {m, units}),
-            NOISE_STDDEV,
-            type);
+    return decayAndClip(tf, trace, hebbian, traceNoise(tf, noise, t));
+  }
+
+  /**
+   * eps_t of (6): one [M, H] draw per step, added to every example's trace with per-example traces
+   * too (drawn per example, its shape would depend on the batch size read from z, and the gradient
+   * builder would then ask for the random op's gradient, which has none).
+   */
+  private Operand<T> traceNoise(Ops tf, NoiseSource noise, int t) {
+    return noise.normal(
+        tf,
+        String.format("noise/t%02d", t),
+        tf.constant(new int[] {config.memorySize(), units}),
+        NOISE_STDDEV,
+        type);
+  }
+
+  /** clip((1-eta) Tr + eta (hebbian + eps), +-0.1), the rest of (6) and (6'). */
+  private Operand<T> decayAndClip(Ops tf, Operand<T> trace, Operand<T> hebbian, Operand<T> eps) {
     double eta = config.hebbianLr();
     Operand<T> updated =
         tf.math.add(

@@ -26,16 +26,22 @@ public interface Model<T extends TFloating> {
    * @param memory what the model's memory did, for monitoring and plots: the ENN's {@code trace}
    *     after each step {@code [T, M, H]} and {@code attention} {@code [T, B, M]}; H-Mem's
    *     association {@code memory} after the story {@code [B, m, m]}. Empty for the baselines.
+   * @param penalty an activity penalty of this pass (the ENN's attention sparsity), a mean over the
+   *     batch that training adds to the loss; null for none
    */
   record Forward<T extends TFloating>(
-      Operand<T> outputs, List<Op> updates, Map<String, Operand<T>> memory) {
+      Operand<T> outputs, List<Op> updates, Map<String, Operand<T>> memory, Operand<T> penalty) {
     public Forward {
       updates = List.copyOf(updates);
       memory = Map.copyOf(memory);
     }
 
+    public Forward(Operand<T> outputs, List<Op> updates, Map<String, Operand<T>> memory) {
+      this(outputs, updates, memory, null);
+    }
+
     public Forward(Operand<T> outputs, List<Op> updates) {
-      this(outputs, updates, Map.of());
+      this(outputs, updates, Map.of(), null);
     }
   }
 

@@ -147,7 +147,39 @@ public final class SequenceModel<T extends TFloating> implements Model<T> {
       NoiseSource noise,
       SeedStream seeds) {
     Unrolled<T> unrolled = unroll(tf, input(inputs), null, training, noise, seeds);
-    return new Forward<>(unrolled.outputs(), List.of(), memory(tf, unrolled.layers()));
+    Map<String, Operand<T>> memory = memory(tf, unrolled.layers());
+    return new Forward<>(
+        unrolled.outputs(), List.of(), memory, training ? attentionPenalty(tf, memory) : null);
+  }
+
+  /**
+   * The ENN's sparsity penalty, {@code strength * mean over steps and examples of f(A_t,b)} with f
+   * = {@code sum|A|} (l1) or {@code -sum A log clip(A, 1e-8, 1)} (entropy), the notebook's
+   * regularizers; null when off. (Attention rows sum to 1, so l1 is constant and pushes nothing; it
+   * is offered because the notebook defines it.)
+   */
+  private Operand<T> attentionPenalty(Ops tf, Map<String, Operand<T>> memory) {
+    if (config.type() != ModelType.ENN || !config.engram().penalised()) {
+      return null;
+    }
+    Ops p = tf.withSubScope("attention_penalty");
+    Operand<T> a = memory.get(ATTENTION); // [T, B, M]
+    Class<T> type = params.type();
+    Operand<T> perRow =
+        config.engram().attentionPenalty().equals("l1")
+            ? p.sum(p.math.abs(a), p.constant(-1))
+            : p.math.neg(
+                p.sum(
+                    p.math.mul(
+                        a,
+                        p.math.log(
+                            p.math.maximum(
+                                p.math.minimum(a, engram.ops.Scalars.of(p, 1.0, type)),
+                                engram.ops.Scalars.of(p, 1e-8, type)))),
+                    p.constant(-1)));
+    return p.math.mul(
+        engram.ops.Scalars.of(p, config.engram().penaltyStrength(), type),
+        p.math.mean(perRow, p.constant(new int[] {0, 1})));
   }
 
   /** The sequence input, checked: token ids with an embedding, features without. */

@@ -256,6 +256,12 @@ public final class TrainingGraph implements AutoCloseable {
               + " language model's carried state) train on one device: drop --replicas, or set"
               + " train.bpttWindow to 0");
     }
+    boolean penalised = modelConfig.engram() != null && modelConfig.engram().penalised();
+    if (penalised && (windowed != null || streams > 0 || options.replicas().parallel())) {
+      throw new IllegalArgumentException(
+          "engram.attentionPenalty trains whole sequences of independent examples on one device:"
+              + " set it to none, or drop --replicas, train.bpttWindow and stream data");
+    }
     if (windowed != null) {
       WindowedSteps<T> windows =
           new WindowedSteps<>(

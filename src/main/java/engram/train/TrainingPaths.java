@@ -43,6 +43,9 @@ final class TrainingPaths {
       Operand<T> learningRate) {
     Graph graph = (Graph) tf.scope().env();
     Operand<T> objective = objective(train, model, loss);
+    if (forward.penalty() != null) {
+      objective = train.math.add(objective, forward.penalty());
+    }
     List<Output<?>> xs = new ArrayList<>();
     trainable.forEach(p -> xs.add(p.value().asOutput()));
     // Weights read once per time step get one batched gradient product (see there).

@@ -125,6 +125,44 @@ class GradientCheckTest {
     check(p -> new EngramCell<>(p.child("engram_cell"), D, H, c), fixedNoise(), 12);
   }
 
+  /** As {@link #fixedNoise()}, with an initial trace per example. */
+  static NoiseSource fixedPerExampleNoise() {
+    Map<String, double[]> draws = new HashMap<>();
+    draws.put("h0", Tensors.uniform(601, B * H, 0.01));
+    draws.put("trace0", Tensors.uniform(602, B * M * H, 0.01));
+    for (int t = 0; t < T; t++) {
+      draws.put(String.format("noise/t%02d", t), Tensors.uniform(610 + t, M * H, 0.003));
+    }
+    return new InjectedNoise(draws);
+  }
+
+  @Test
+  void engramCellWithATracePerExample() {
+    EngramCellConfig c =
+        new EngramCellConfig(M, 0.5, 0.8, 1.0, true, 0.3)
+            .withPaperOptions("example", false, "none", 0);
+    check(p -> new EngramCell<>(p.child("engram_cell"), D, H, c), fixedPerExampleNoise(), 16);
+  }
+
+  @Test
+  void engramCellWithTopKRetrieval() {
+    // k = ceil(3 * 0.5) = 2 of 3 slots: one weight per row is exactly zero, the rest
+    // differentiable.
+    EngramCellConfig c =
+        new EngramCellConfig(M, 0.5, 0.8, 1.0, true, 0.5)
+            .withPaperOptions("shared", true, "none", 0);
+    assertTrue(c.keptSlots() == 2);
+    check(p -> new EngramCell<>(p.child("engram_cell"), D, H, c), fixedNoise(), 17);
+  }
+
+  @Test
+  void engramCellWithTopKAndATracePerExample() {
+    EngramCellConfig c =
+        new EngramCellConfig(M, 0.5, 0.8, 1.0, false, 0.5)
+            .withPaperOptions("example", true, "none", 0);
+    check(p -> new EngramCell<>(p.child("engram_cell"), D, H, c), fixedPerExampleNoise(), 18);
+  }
+
   @Test
   void simpleRnnCell() {
     check(p -> new SimpleRnnCell<>(p.child("rnn"), D, H), NoiseSource.zeros(), 13);
