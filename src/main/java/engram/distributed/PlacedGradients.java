@@ -37,26 +37,49 @@ public final class PlacedGradients {
 
   /**
    * {@code dy/dx} for every x, computed on {@code device}; an entry is null where x does not
-   * influence y.
+   * influence y (TensorFlow's builder refuses such an x, so only the xs y depends on are asked for:
+   * a weight penalty reaches a few kernels only).
    *
    * @param prefix name scope of the placed gradient ops (unused in the graph so far)
    * @param device a full device name, e.g. {@code /device:GPU:1}
    */
   public static Output<?>[] of(
       Graph graph, String prefix, String device, Operand<?> y, List<Output<?>> xs) {
+    Set<String> ancestors = ancestors(y);
+    List<Output<?>> reached = xs.stream().filter(x -> ancestors.contains(x.op().name())).toList();
+    Output<?>[] placed = new Output<?>[xs.size()];
+    if (reached.isEmpty()) {
+      return placed;
+    }
     Set<String> before = names(graph);
-    Output<?>[] grads = SharedWeightGradients.of(graph, prefix + "_unplaced", y, xs).gradients();
+    Output<?>[] grads =
+        SharedWeightGradients.of(graph, prefix + "_unplaced", y, reached).gradients();
     Set<String> added = names(graph);
     added.removeAll(before);
     copy(graph, added, device, prefix);
-    Output<?>[] placed = new Output<?>[grads.length];
     for (int i = 0; i < grads.length; i++) {
       if (grads[i] != null && !grads[i].isClosed()) {
-        placed[i] =
+        placed[xs.indexOf(reached.get(i))] =
             graph.operationOrThrow(prefix + "/" + grads[i].op().name()).output(grads[i].index());
       }
     }
     return placed;
+  }
+
+  /** The names of the ops {@code y} is computed from through data inputs, y's own included. */
+  private static Set<String> ancestors(Operand<?> y) {
+    Set<String> seen = new HashSet<>();
+    java.util.ArrayDeque<GraphOperation> todo = new java.util.ArrayDeque<>();
+    todo.add((GraphOperation) y.op());
+    while (!todo.isEmpty()) {
+      GraphOperation op = todo.pop();
+      if (seen.add(op.name())) {
+        for (int i = 0; i < op.numInputs(); i++) {
+          todo.add((GraphOperation) op.input(i).op());
+        }
+      }
+    }
+    return seen;
   }
 
   /**
@@ -73,7 +96,10 @@ public final class PlacedGradients {
       if (!names.contains(node.getName())) {
         continue;
       }
-      part.addNode(node.toBuilder().setDevice(device));
+      // The copy is pinned to the device; its colocation constraints ("_class": loc:@op, as the
+      // gradient of a gather sets with its params) would name ops under the import prefix that
+      // do not exist, so they are dropped.
+      part.addNode(node.toBuilder().setDevice(device).removeAttr("_class"));
       for (String input : node.getInputList()) {
         boolean control = input.startsWith("^");
         String source = sourceOp(input);

@@ -88,4 +88,40 @@ class PlacedGradientsTest {
       }
     }
   }
+
+  /**
+   * An embedding lookup (whose gradient TensorFlow colocates with the table) and an x that y does
+   * not reach (a weight penalty on some kernels only): y = sum(E[idx] * c) + sum(V^2), with a third
+   * variable U unused. By hand dy/dE[r] = (times row r is looked up) * c, dy/dV = 2V, dy/dU = none.
+   */
+  @Test
+  void embeddingLookupsAndUnreachedVariables() {
+    double[][] e = {{1, 2}, {3, 4}, {5, 6}};
+    double[] c = {0.5, -2};
+    double[] v = {1.5, -3};
+    try (Graph g = new Graph();
+        Session s = new Session(g, AllReduceTest.TWO_CPUS)) {
+      Ops tf = Ops.create(g).withDevice(AllReduceTest.cpu(1));
+      Operand<TFloat64> table = tf.withName("embedding_read").identity(tf.constant(e));
+      Operand<TFloat64> kernel = tf.identity(tf.constant(v));
+      Operand<TFloat64> unused = tf.identity(tf.constant(new double[] {7}));
+      Operand<TFloat64> rows = tf.gather(table, tf.constant(new int[] {2, 0, 2}), tf.constant(0));
+      Operand<TFloat64> y =
+          tf.math.add(
+              tf.sum(tf.math.mul(rows, tf.constant(c)), tf.constant(new int[] {0, 1})),
+              tf.sum(tf.math.square(kernel), tf.constant(0)));
+      Output<?>[] grads =
+          PlacedGradients.of(
+              g,
+              "placed",
+              "/device:CPU:1",
+              y,
+              List.of(table.asOutput(), unused.asOutput(), kernel.asOutput()));
+      assertTrue(grads[1] == null, "U does not influence y");
+      try (Result r = s.runner().fetch(grads[0]).fetch(grads[2]).run()) {
+        assertArrayEquals(new double[] {0.5, -2, 0, 0, 1.0, -4}, Tensors.read(r.get(0)), 1e-12);
+        assertArrayEquals(new double[] {3, -6}, Tensors.read(r.get(1)), 1e-12);
+      }
+    }
+  }
 }
