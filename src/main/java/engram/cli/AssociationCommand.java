@@ -86,6 +86,13 @@ final class AssociationCommand implements Callable<Integer> {
       description = "Suite directory (default: runs/association-<size>).")
   Path out;
 
+  @Option(
+      names = "--finished-only",
+      description =
+          "Train nothing: report the finished runs of --out (the table, the curve with gaps)"
+              + " while others are still to come.")
+  boolean finishedOnly;
+
   @Override
   public Integer call() throws Exception {
     List<Integer> delayList = AssociationSuite.parseDelays(delays);
@@ -131,7 +138,7 @@ final class AssociationCommand implements Callable<Integer> {
     AssociationSuite suite =
         new AssociationSuite(
             configs, common.dataDir, dir, common.progress(), common.sessionConfig());
-    List<AssociationSuite.Point> points = suite.run(delayList);
+    List<AssociationSuite.Point> points = suite.run(delayList, finishedOnly);
     figures(dir, points, suite.statistics().noBindingTest(), delayList);
     spec.commandLine()
         .getOut()
@@ -149,7 +156,14 @@ final class AssociationCommand implements Callable<Integer> {
     double[] xs = delayList.stream().mapToDouble(Integer::doubleValue).toArray();
     Map<String, double[]> curves = new LinkedHashMap<>();
     for (AssociationSuite.Point p : points) {
-      double[] ys = curves.computeIfAbsent(p.model(), k -> new double[xs.length]);
+      double[] ys = // a delay not run yet is NaN: a gap in the curve
+          curves.computeIfAbsent(
+              p.model(),
+              k -> {
+                double[] none = new double[xs.length];
+                java.util.Arrays.fill(none, Double.NaN);
+                return none;
+              });
       ys[delayList.indexOf(p.delay())] = p.testAccuracy();
     }
     AssociationFigures.write(

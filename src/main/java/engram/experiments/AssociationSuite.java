@@ -120,16 +120,45 @@ public final class AssociationSuite {
 
   /** Trains (or reuses) every model at every delay; returns the points in that order. */
   public List<Point> run(List<Integer> delays) throws IOException {
+    return run(delays, false);
+  }
+
+  /**
+   * As {@link #run(List)}; with {@code finishedOnly} nothing trains: the finished runs are reported
+   * and the others left out (a report while runs are still to come).
+   */
+  public List<Point> run(List<Integer> delays, boolean finishedOnly) throws IOException {
     try (RunLock lock = RunLock.acquire(out, "--out")) {
       List<Point> points = new ArrayList<>();
       for (Map.Entry<String, RunConfig> m : models.entrySet()) {
         for (int delay : delays) {
-          points.add(runOne(m.getKey(), delay, m.getValue()));
+          Point p =
+              finishedOnly
+                  ? reused(m.getKey(), delay, m.getValue())
+                  : runOne(m.getKey(), delay, m.getValue());
+          if (p == null) {
+            LOG.info("{} at delay {}: not finished, left out", m.getKey(), delay);
+            continue;
+          }
+          points.add(p);
           write(points);
         }
       }
       return points;
     }
+  }
+
+  /** The finished run of {@code name} at {@code delay} (its config checked), or null. */
+  private Point reused(String name, int delay, RunConfig base) throws IOException {
+    Path dir = runDir(out, name, delay);
+    FinishedRun.checkConfig(dir, configAt(base, delay));
+    return finished(name, delay, dir);
+  }
+
+  private static RunConfig configAt(RunConfig base, int delay) {
+    ObjectNode patch = RunConfig.json().createObjectNode();
+    patch.putObject("data").put("delay", delay);
+    return base.merged(patch, "association suite");
   }
 
   /** Directory of the run of {@code model} at {@code delay}. */
@@ -138,9 +167,7 @@ public final class AssociationSuite {
   }
 
   private Point runOne(String name, int delay, RunConfig base) throws IOException {
-    ObjectNode patch = RunConfig.json().createObjectNode();
-    patch.putObject("data").put("delay", delay);
-    RunConfig config = base.merged(patch, "association suite");
+    RunConfig config = configAt(base, delay);
     Path dir = runDir(out, name, delay);
     FinishedRun.checkConfig(dir, config);
     Point done = finished(name, delay, dir);

@@ -78,6 +78,17 @@ class AssociationCliTest {
     assertEquals(Main.EXIT_OK, again.code(), again.err());
     assertEquals(before, Files.getLastModifiedTime(run.resolve("result.json")), "reused");
 
+    // --finished-only reports the four finished runs and trains nothing at the new delay 5.
+    String[] report = args.clone();
+    report[2] = "0,1,5";
+    String[] finishedOnly = java.util.Arrays.copyOf(report, report.length + 1);
+    finishedOnly[report.length] = "--finished-only";
+    CliErrorsTest.Outcome partial = engram(finishedOnly);
+    assertEquals(Main.EXIT_OK, partial.code(), partial.err());
+    assertTrue(partial.out().contains("association: 4 run(s)"), partial.out());
+    assertEquals(5, Files.readAllLines(out.resolve("results.csv")).size());
+    assertTrue(!Files.exists(out.resolve("hmem/delay05")), "nothing trained at delay 5");
+
     CliErrorsTest.Outcome bad = engram("association", "--size", "huge", "--data-dir", DATA);
     assertEquals(Main.EXIT_USAGE, bad.code());
     assertTrue(bad.err().contains("--size must be released or cpu"), bad.err());
