@@ -76,8 +76,13 @@ record FinishedRun(
     }
     JsonNode saved;
     try {
-      saved = RunConfig.json().readTree(Files.readString(file));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException damaged) {
+      // Read as the trainer reads it: a config of an earlier engram gets the keys added since
+      // at their defaults, so it still matches a preset that does not set them.
+      saved =
+          RunConfig.json()
+              .readTree(RunConfig.fromJson(Files.readString(file), file.toString()).toJson());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException
+        | IllegalArgumentException damaged) {
       return; // the trainer rewrites it; the checkpoints decide what resumes
     }
     String difference = firstDifference("", RunConfig.json().readTree(expected.toJson()), saved);
