@@ -43,11 +43,6 @@ public final class StepTimer {
     public static Placement single() {
       return new Placement(Replicas.single(), null);
     }
-
-    /** Replicas in the whole job. */
-    int groupSize() {
-      return cluster == null ? replicas.groupSize() : replicas.local() * cluster.workers().size();
-    }
   }
 
   /** Times {@code spec} on {@code compute}. */
@@ -74,20 +69,13 @@ public final class StepTimer {
     StepSpec built = null;
     double buildSeconds = 0;
     int graphNodes = 0;
+    int group = 1; // replicas in the job
     try {
       for (StepSpec spec : specs) {
         if (built == null || !built.withBatch(1).equals(spec.withBatch(1))) {
           if (g != null) {
             g.close();
             g = null;
-          }
-          if (spec.batch() < placement.groupSize()) {
-            throw new IllegalArgumentException(
-                "--batch "
-                    + spec.batch()
-                    + " is smaller than the job's "
-                    + placement.groupSize()
-                    + " replicas; each replica needs >= 1 example per step");
           }
           TrainingGraph.Options options =
               TrainingGraph.Options.defaults(spec.seed())
@@ -97,6 +85,8 @@ public final class StepTimer {
           if (placement.cluster() != null) {
             options = options.withCluster(placement.cluster());
           }
+          options.replicas().checkBatch("--batch", spec.batch());
+          group = options.replicas().groupSize();
           long start = System.nanoTime();
           g =
               new TrainingGraph(
@@ -111,7 +101,7 @@ public final class StepTimer {
           built = spec;
         }
         StepReport r =
-            time(g, spec, compute, placement, progress, buildSeconds, graphNodes, traceFile);
+            time(g, spec, compute, placement, group, progress, buildSeconds, graphNodes, traceFile);
         sink.accept(r);
         reports.add(r);
       }
@@ -128,6 +118,7 @@ public final class StepTimer {
       StepSpec spec,
       Compute compute,
       Placement placement,
+      int group,
       Progress progress,
       double buildSeconds,
       int graphNodes,
@@ -200,7 +191,7 @@ public final class StepTimer {
         median,
         sorted[0],
         spec.batch() * 1000.0 / mean,
-        placement.groupSize(),
+        group,
         StepTrace.allReduceMs(trace),
         gpu ? StepTrace.peakAllocatorBytes(trace) : 0,
         peakRssBytes(),

@@ -68,6 +68,22 @@ public record Replicas(List<String> devices, int workers, float timeoutSeconds) 
     return devices.size() * workers;
   }
 
+  /**
+   * Refuses a global batch of {@code batch} examples that leaves a replica of the job without one;
+   * {@code flag} names the setting to raise (e.g. {@code train.batchSize}).
+   */
+  public void checkBatch(String flag, int batch) {
+    if (batch < groupSize()) {
+      throw new IllegalArgumentException(
+          flag
+              + " "
+              + batch
+              + " is smaller than the job's "
+              + groupSize()
+              + " replicas; each replica needs >= 1 example per step: raise the batch size");
+    }
+  }
+
   /** Whether gradients are all-reduced (more than one replica in the job). */
   public boolean parallel() {
     return groupSize() > 1;

@@ -120,15 +120,7 @@ public final class Trainer {
     if (cluster != null) {
       options = options.withCluster(cluster);
     }
-    int group = options.replicas().groupSize();
-    if (t.batchSize() < group) {
-      throw new IllegalArgumentException(
-          "train.batchSize "
-              + t.batchSize()
-              + " is smaller than the "
-              + group
-              + " replicas; each replica needs >= 1 example per step: raise the batch size");
-    }
+    options.replicas().checkBatch("train.batchSize", t.batchSize());
     try (TrainingGraph g = graphFor(config, train, sessionConfig, options)) {
       long params = g.params().trainableCount();
       if (options.replicas().parallel()) {
