@@ -17,6 +17,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,13 +34,15 @@ import org.apache.commons.csv.CSVRecord;
  * <ul>
  *   <li>{@code trace-stats.csv}, one row per epoch: mean |value|, max, min, standard deviation and
  *       the fraction of near-zero entries (|value| &lt; 0.01, the reference monitor's "sparsity")
- *       of the ENN's trace after the sample's last step (H-Mem: of the association matrices of the
- *       sample's stories), and for the ENN the attention's entropy (nats, averaged over examples
- *       and steps) and its effective number of active slots (exp of the entropy);
- *   <li>{@code trace.h5}: per epoch the ENN's final trace {@code /trace/epoch_NNNN [M, H]} and the
- *       first example's attention {@code /attention/epoch_NNNN [T, M]}, plus the latest epoch's
- *       per-step trace {@code /trace_steps [T, M, H]}; for H-Mem the first story's association
- *       matrix {@code /memory/epoch_NNNN [m, m]}.
+ *       of the ENN's trace after the sample's last step (with a trace per example: of every
+ *       example's) (H-Mem: of the association matrices of the sample's stories), and for the ENN
+ *       the attention's entropy (nats, averaged over examples and steps) and its effective number
+ *       of active slots (exp of the entropy);
+ *   <li>{@code trace.h5}: per epoch the ENN's final trace {@code /trace/epoch_NNNN [M, H]} (a trace
+ *       per example: the first example's) and the first example's attention {@code
+ *       /attention/epoch_NNNN [T, M]}, plus the latest epoch's per-step trace {@code /trace_steps
+ *       [T, M, H]}; for H-Mem the first story's association matrix {@code /memory/epoch_NNNN [m,
+ *       m]}.
  * </ul>
  *
  * Both files are rewritten atomically each epoch, and reloaded when a run resumes.
@@ -159,21 +162,25 @@ public final class TraceMonitor implements TrainingListener {
     Map<String, TrainingGraph.Array> memory = g.memory(batch, new long[] {seed, -1});
     TrainingGraph.Array trace = memory.get(Model.TRACE);
     if (trace != null) {
-      // [T, M, H]: the last step's slice is the trace after the whole sequence.
-      int steps = (int) trace.shape()[0];
-      int slots = (int) trace.shape()[1];
-      int width = (int) trace.shape()[2];
+      // [T, M, H] for the shared trace, [T, B, M, H] for a trace per example: the heat maps show
+      // the first example's, the statistics cover every example's trace after its last step.
+      long[] shape = trace.shape();
+      int r = shape.length;
+      int steps = (int) shape[0];
+      int slots = (int) shape[r - 2];
+      int width = (int) shape[r - 1];
+      int perStep = trace.values().length / steps;
       traceSteps = new float[steps][slots][width];
       for (int t = 0; t < steps; t++) {
         for (int m = 0; m < slots; m++) {
-          System.arraycopy(trace.values(), (t * slots + m) * width, traceSteps[t][m], 0, width);
+          System.arraycopy(trace.values(), t * perStep + m * width, traceSteps[t][m], 0, width);
         }
       }
-      float[][] last = traceSteps[steps - 1];
+      float[] last = Arrays.copyOfRange(trace.values(), (steps - 1) * perStep, steps * perStep);
       TrainingGraph.Array attention = memory.get(Model.ATTENTION); // [T, B, M]
-      arrays.put(key("trace", epoch), last);
+      arrays.put(key("trace", epoch), traceSteps[steps - 1]);
       arrays.put(key("attention", epoch), firstExample(attention));
-      history.add(stats(epoch, flatten(last), attention.values(), slots));
+      history.add(stats(epoch, last, attention.values(), slots));
     } else {
       TrainingGraph.Array associations = memory.get(Model.MEMORY); // [B, m, m]
       int m = (int) associations.shape()[1];
@@ -195,14 +202,6 @@ public final class TraceMonitor implements TrainingListener {
     float[][] out = new float[steps][slots];
     for (int t = 0; t < steps; t++) {
       System.arraycopy(attention.values(), t * batch * slots, out[t], 0, slots);
-    }
-    return out;
-  }
-
-  private static float[] flatten(float[][] a) {
-    float[] out = new float[a.length * a[0].length];
-    for (int i = 0; i < a.length; i++) {
-      System.arraycopy(a[i], 0, out, i * a[0].length, a[0].length);
     }
     return out;
   }

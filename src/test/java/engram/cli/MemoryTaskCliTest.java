@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import engram.train.TraceMonitor;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,10 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
 class MemoryTaskCliTest {
 
   private static CliErrorsTest.Outcome train(Path out, String dataset, String... extra) {
+    return train("gru", out, dataset, extra);
+  }
+
+  private static CliErrorsTest.Outcome train(
+      String model, Path out, String dataset, String... extra) {
     String[] base = {
       "train",
       "--model",
-      "gru",
+      model,
       "--dataset",
       dataset,
       "--epochs",
@@ -65,5 +74,44 @@ class MemoryTaskCliTest {
     CliErrorsTest.Outcome o = train(tmp.resolve("r"), "recall", "--set", "data.length=10");
     CliErrorsTest.assertOneLineError(
         o, Main.EXIT_USAGE, "data.length 10 is too short for 4 items of recall", ">= 11 steps");
+  }
+
+  @Test
+  void afterTrainingWithTopKTheMonitorSeesKSlotsPerRow(@TempDir Path tmp) throws Exception {
+    // M = 16 slots at sparsity 0.25: k = 4; a trace per example ([T, B, M, H] in the graph).
+    Path run = tmp.resolve("topk");
+    CliErrorsTest.Outcome o =
+        train(
+            "enn",
+            run,
+            "recall",
+            "--set",
+            "model.engram.memorySize=16",
+            "--set",
+            "model.engram.sparsityStrength=0.25",
+            "--set",
+            "model.engram.trace=example",
+            "--set",
+            "model.engram.topK=true",
+            "--set",
+            "train.monitor=true");
+    assertEquals(Main.EXIT_OK, o.code(), o.err());
+    List<TraceMonitor.Stats> stats = TraceMonitor.readStats(run.resolve(TraceMonitor.STATS));
+    assertEquals(1, stats.size());
+    for (TraceMonitor.Stats s : stats) {
+      assertTrue(s.effectiveSlots() <= 4 + 1, "effective slots " + s.effectiveSlots());
+    }
+    Map<String, TreeMap<Integer, float[][]>> arrays =
+        TraceMonitor.readArrays(run.resolve(TraceMonitor.ARRAYS));
+    float[][] trace = arrays.get("trace").get(1);
+    assertEquals(16, trace.length, "the first example's trace is [M, H]");
+    assertEquals(8, trace[0].length);
+    for (float[] row : arrays.get("attention").get(1)) {
+      int nonZero = 0;
+      for (float w : row) {
+        nonZero += w != 0 ? 1 : 0;
+      }
+      assertEquals(4, nonZero);
+    }
   }
 }
