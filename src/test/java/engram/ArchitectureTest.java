@@ -77,7 +77,7 @@ class ArchitectureTest {
         .whereLayer("models")
         .mayOnlyBeAccessedByLayers("train", "bench", "experiments", "export", "cli")
         .whereLayer("cells")
-        .mayOnlyBeAccessedByLayers("models", "train", "bench", "export", "cli")
+        .mayOnlyBeAccessedByLayers("models", "train", "bench", "experiments", "export", "cli")
         .whereLayer("nn")
         .mayOnlyBeAccessedByLayers("cells", "models", "train", "bench", "export")
         .whereLayer("runtime")

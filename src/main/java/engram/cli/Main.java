@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       EvaluateCommand.class,
       BabiCommand.class,
       AssociationCommand.class,
+      MemoryCommand.class,
       ExportCommand.class,
       PredictCommand.class,
       SampleCommand.class,

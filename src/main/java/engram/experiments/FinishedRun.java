@@ -16,20 +16,26 @@ import org.slf4j.LoggerFactory;
  * validation accuracy of every epoch in {@code metrics.csv}. The suites read it to skip runs done
  * earlier, so a suite resumes where it stopped.
  *
+ * @param testLoss the test split's mean loss (a regression's MSE)
  * @param validationAccuracies per epoch, in order
+ * @param validationLosses per epoch, in order
  */
 record FinishedRun(
     double testAccuracy,
+    double testLoss,
     int epochs,
     double meanEpochSeconds,
     long trainableParameters,
-    List<Double> validationAccuracies) {
+    List<Double> validationAccuracies,
+    List<Double> validationLosses) {
 
   private static final Logger LOG = LoggerFactory.getLogger(FinishedRun.class);
-  private static final int VAL_ACCURACY_COLUMN = 4; // MetricsCsv's val_accuracy
+  private static final int VAL_LOSS_COLUMN = 3; // MetricsCsv's val_loss
+  private static final int VAL_ACCURACY_COLUMN = 4; // and val_accuracy
 
   FinishedRun {
     validationAccuracies = List.copyOf(validationAccuracies);
+    validationLosses = List.copyOf(validationLosses);
   }
 
   /**
@@ -47,18 +53,23 @@ record FinishedRun(
       JsonNode node = RunConfig.json().readTree(Files.readString(result));
       List<String> rows = Files.readAllLines(metrics);
       List<Double> validation = new ArrayList<>();
+      List<Double> losses = new ArrayList<>();
       for (String row : rows.subList(1, rows.size())) {
-        validation.add(Double.parseDouble(row.split(",")[VAL_ACCURACY_COLUMN]));
+        String[] cells = row.split(",");
+        validation.add(Double.parseDouble(cells[VAL_ACCURACY_COLUMN]));
+        losses.add(Double.parseDouble(cells[VAL_LOSS_COLUMN]));
       }
       if (validation.isEmpty()) {
         throw new IllegalStateException("no epochs");
       }
       return new FinishedRun(
           node.get("test_accuracy").asDouble(),
+          node.get("test_loss").asDouble(),
           node.get("epochs").asInt(),
           node.get("mean_epoch_seconds").asDouble(),
           node.get("trainable_parameters").asLong(),
-          validation);
+          validation,
+          losses);
     } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException damaged) {
       LOG.warn("{} or {} is damaged; resuming that run to score it again", result, metrics);
       return null;
@@ -123,6 +134,11 @@ record FinishedRun(
   /** Validation accuracy of the last epoch. */
   double lastValidationAccuracy() {
     return validationAccuracies.get(validationAccuracies.size() - 1);
+  }
+
+  /** The lowest validation loss of any epoch. */
+  double bestValidationLoss() {
+    return validationLosses.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
   }
 
   /** The best validation accuracy of any epoch. */

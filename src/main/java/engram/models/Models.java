@@ -3,6 +3,9 @@ package engram.models;
 import engram.nn.ParamSet;
 import java.util.Arrays;
 import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TFloating;
 
 /** Builds the model a {@link ModelConfig} describes, for inputs of the given shapes. */
@@ -43,14 +46,23 @@ public final class Models {
       return new HMemClassifier<>(
           params, config.hmem(), (int) story[0], (int) story[1], numClasses);
     }
-    {
-      {
-        // Token ids [T] go through the embedding; features are [T, D].
-        long[] x =
-            require(inputShapes, SequenceModel.INPUT, config.embedding() > 0 ? 1 : 2, config);
-        int features = x.length == 2 ? (int) x[1] : 1;
-        return new SequenceModel<>(params, config, (int) x[0], features, numClasses);
-      }
+    // Token ids [T] go through the embedding; features are [T, D].
+    long[] x = require(inputShapes, SequenceModel.INPUT, config.embedding() > 0 ? 1 : 2, config);
+    int features = x.length == 2 ? (int) x[1] : 1;
+    return new SequenceModel<>(params, config, (int) x[0], features, numClasses);
+  }
+
+  /**
+   * Trainable parameters of the model {@code config} describes, for inputs of {@code inputShapes}
+   * and {@code numClasses} outputs: the variables are made when a model is constructed, so this
+   * builds nothing else (no unrolled steps, no session).
+   */
+  public static long trainableParameters(
+      ModelConfig config, Map<String, long[]> inputShapes, int numClasses) {
+    try (Graph g = new Graph()) {
+      ParamSet<TFloat32> params = ParamSet.create(Ops.create(g), TFloat32.class, 0);
+      create(params, config, inputShapes, numClasses);
+      return params.trainableCount();
     }
   }
 
