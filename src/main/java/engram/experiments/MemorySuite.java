@@ -136,13 +136,8 @@ public final class MemorySuite {
               LOG.info("{} on {}: not finished, left out", model, benchmark);
               continue;
             }
-            LOG.info(
-                "{} on {}: {} units, {} parameters",
-                model,
-                benchmark,
-                config.model().units().get(0),
-                ParameterBudget.count(
-                    config.model(), splits.train().inputs(), splits.train().target().outputs()));
+            // the trainer logs the parameter count as it builds the model
+            LOG.info("{} on {}: {} units", model, benchmark, config.model().units().get(0));
             new Trainer(config, splits, dir, progress, sessionConfig).run(true);
           }
           points.add(point(benchmark, model, config, splits, dir));
@@ -365,11 +360,6 @@ public final class MemorySuite {
 
   private static String fmt(double v) {
     return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
-  }
-
-  /** The comparison this suite runs. */
-  public MemoryComparison comparison() {
-    return comparison;
   }
 
   /** Model names in order, for figures. */
