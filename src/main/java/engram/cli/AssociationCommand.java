@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code engram association}: H-Mem's one-shot image association against delay (the paper's Figure
- * 2B), one run per model and delay (see {@link AssociationSuite}), with the table and the figures.
+ * 2B), one or more runs per model and delay (see {@link AssociationSuite}), with the table and the
+ * figures.
  */
 @Command(
     name = "association",
@@ -81,6 +82,16 @@ final class AssociationCommand implements Callable<Integer> {
   String dataSource;
 
   @Option(
+      names = "--runs",
+      defaultValue = "1",
+      paramLabel = "R",
+      description =
+          "Seeds per model and delay (seed, seed+1, ...); the run with the highest final"
+              + " validation accuracy is reported, with the mean and spread of all"
+              + " (default ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(
       names = "--out",
       paramLabel = "DIR",
       description = "Suite directory (default: runs/association-<size>).")
@@ -138,13 +149,14 @@ final class AssociationCommand implements Callable<Integer> {
     AssociationSuite suite =
         new AssociationSuite(
             configs, common.dataDir, dir, common.progress(), common.sessionConfig());
-    List<AssociationSuite.Point> points = suite.run(delayList, finishedOnly);
+    List<AssociationSuite.Point> points = suite.run(delayList, runs, finishedOnly);
     figures(dir, points, suite.statistics().noBindingTest(), delayList);
     spec.commandLine()
         .getOut()
         .printf(
             Locale.ROOT,
-            "association: %d run(s); table in %s%n",
+            "association: %d run(s) at %d (model, delay) point(s); table in %s%n",
+            points.stream().mapToInt(p -> p.runs().size()).sum(),
             points.size(),
             dir.resolve("results.md"));
     return Main.EXIT_OK;
@@ -170,18 +182,21 @@ final class AssociationCommand implements Callable<Integer> {
         AssociationFigures.accuracyVsDelay(curves, xs, chance),
         dir.resolve("accuracy-vs-delay.png"));
     for (AssociationSuite.Point p : points) {
-      Path run = AssociationSuite.runDir(dir, p.model(), p.delay());
-      Path csv = run.resolve(AssociationSuite.TEST_MEMORY);
-      if (Files.exists(csv)) {
-        AssociationFigures.write(
-            AssociationFigures.memory(
-                AssociationFigures.readMatrix(csv),
-                String.format(
-                    Locale.ROOT,
-                    "%s, delay %d: association matrix after test story 1",
-                    p.model(),
-                    p.delay())),
-            run.resolve("test-story-memory.png"));
+      for (AssociationSuite.Run r : p.runs()) {
+        Path run = AssociationSuite.runDir(dir, r.model(), r.delay(), r.run());
+        Path csv = run.resolve(AssociationSuite.TEST_MEMORY);
+        if (Files.exists(csv)) {
+          AssociationFigures.write(
+              AssociationFigures.memory(
+                  AssociationFigures.readMatrix(csv),
+                  String.format(
+                      Locale.ROOT,
+                      "%s, delay %d, run %d: association matrix after test story 1",
+                      r.model(),
+                      r.delay(),
+                      r.run())),
+              run.resolve("test-story-memory.png"));
+        }
       }
     }
   }

@@ -32,13 +32,13 @@ import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.ConfigProto;
 
 /**
- * H-Mem's one-shot image-association experiment (the paper's Figure 2B): for every model and every
- * delay D one ordinary run directory ({@code <out>/hmem/delay20/}), so finished runs are reused and
- * interrupted ones resume when the suite starts again. After every run it rewrites {@code
- * results.csv} and {@code results.md}: test accuracy against delay for each model, beside the
- * accuracy a model that cannot bind reaches (the generator's bias, {@link AssociationPairs}). For
- * H-Mem runs it also keeps the association matrix the first test story leaves ({@value
- * #TEST_MEMORY}).
+ * H-Mem's one-shot image-association experiment (the paper's Figure 2B): for every model, every
+ * delay D and every seed one ordinary run directory ({@code <out>/hmem/delay20/}, then {@code
+ * delay20-run2/} for the second seed), so finished runs are reused and interrupted ones resume when
+ * the suite starts again. After every point it rewrites {@code results.csv} (one row per run) and
+ * {@code results.md}: test accuracy against delay for each model, beside the accuracy a model that
+ * cannot bind reaches (the generator's bias, {@link AssociationPairs}). For H-Mem runs it also
+ * keeps the association matrix the first test story leaves ({@value #TEST_MEMORY}).
  */
 public final class AssociationSuite {
 
@@ -47,15 +47,60 @@ public final class AssociationSuite {
   /** The first test story's association matrix, {@code m} rows of {@code m} values. */
   public static final String TEST_MEMORY = "test-story-memory.csv";
 
-  /** Outcome of one (model, delay) run. */
-  public record Point(
+  /** Outcome of one run: one seed of one model at one delay. */
+  public record Run(
       String model,
       int delay,
+      int run,
+      long seed,
       double testAccuracy,
       double validationAccuracy,
+      double bestValidationAccuracy,
       int epochs,
       double trainSeconds,
       long parameters) {}
+
+  /**
+   * The runs of one model at one delay. Like the paper's bAbI protocol, the run with the highest
+   * final validation accuracy (the weights the test scores) is the one reported; the mean and
+   * spread of all runs go beside it, so the choice cannot hide a bad seed.
+   */
+  public record Point(String model, int delay, List<Run> runs) {
+    public Point {
+      runs = List.copyOf(runs);
+      if (runs.isEmpty()) {
+        throw new IllegalArgumentException("a point needs at least one finished run");
+      }
+    }
+
+    /** The run with the highest final validation accuracy (the first of equals). */
+    public Run selected() {
+      Run best = runs.get(0);
+      for (Run r : runs) {
+        best = r.validationAccuracy() > best.validationAccuracy() ? r : best;
+      }
+      return best;
+    }
+
+    /** The selected run's test accuracy: the point on the curve. */
+    public double testAccuracy() {
+      return selected().testAccuracy();
+    }
+
+    public double meanTestAccuracy() {
+      return runs.stream().mapToDouble(Run::testAccuracy).average().orElseThrow();
+    }
+
+    /** The sample standard deviation of the runs' test accuracies; NaN for one run. */
+    public double sdTestAccuracy() {
+      double mean = meanTestAccuracy();
+      double squares =
+          runs.stream()
+              .mapToDouble(r -> (r.testAccuracy() - mean) * (r.testAccuracy() - mean))
+              .sum();
+      return runs.size() < 2 ? Double.NaN : Math.sqrt(squares / (runs.size() - 1));
+    }
+  }
 
   /** What the released generator's data hold, whatever the model. */
   public record Statistics(
@@ -118,94 +163,110 @@ public final class AssociationSuite {
     return statistics;
   }
 
-  /** Trains (or reuses) every model at every delay; returns the points in that order. */
-  public List<Point> run(List<Integer> delays) throws IOException {
-    return run(delays, false);
-  }
-
   /**
-   * As {@link #run(List)}; with {@code finishedOnly} nothing trains: the finished runs are reported
-   * and the others left out (a report while runs are still to come).
+   * Trains (or reuses) {@code runs} seeds of every model at every delay; returns the points in that
+   * order. With {@code finishedOnly} nothing trains: the finished runs are reported and the others
+   * left out (a report while runs are still to come).
    */
-  public List<Point> run(List<Integer> delays, boolean finishedOnly) throws IOException {
+  public List<Point> run(List<Integer> delays, int runs, boolean finishedOnly) throws IOException {
+    if (runs < 1) {
+      throw new IllegalArgumentException("--runs must be >= 1, got " + runs);
+    }
     try (RunLock lock = RunLock.acquire(out, "--out")) {
       List<Point> points = new ArrayList<>();
       for (Map.Entry<String, RunConfig> m : models.entrySet()) {
         for (int delay : delays) {
-          Point p =
-              finishedOnly
-                  ? reused(m.getKey(), delay, m.getValue())
-                  : runOne(m.getKey(), delay, m.getValue());
-          if (p == null) {
-            LOG.info("{} at delay {}: not finished, left out", m.getKey(), delay);
-            continue;
+          List<Run> done = new ArrayList<>();
+          for (int r = 1; r <= runs; r++) {
+            Run run =
+                finishedOnly
+                    ? reused(m.getKey(), delay, r, m.getValue())
+                    : runOne(m.getKey(), delay, r, m.getValue());
+            if (run == null) {
+              LOG.info("{} at delay {}, run {}: not finished, left out", m.getKey(), delay, r);
+            } else {
+              done.add(run);
+            }
           }
-          points.add(p);
-          write(points);
+          if (!done.isEmpty()) {
+            points.add(new Point(m.getKey(), delay, done));
+            write(points);
+          }
         }
       }
       return points;
     }
   }
 
-  /** The finished run of {@code name} at {@code delay} (its config checked), or null. */
-  private Point reused(String name, int delay, RunConfig base) throws IOException {
-    Path dir = runDir(out, name, delay);
-    FinishedRun.checkConfig(dir, configAt(base, delay));
-    return finished(name, delay, dir);
+  /** The finished run {@code r} of {@code name} at {@code delay} (its config checked), or null. */
+  private Run reused(String name, int delay, int r, RunConfig base) throws IOException {
+    Path dir = runDir(out, name, delay, r);
+    RunConfig config = configAt(base, delay, r);
+    FinishedRun.checkConfig(dir, config);
+    return finished(name, delay, r, config.train().seed(), dir);
   }
 
-  private static RunConfig configAt(RunConfig base, int delay) {
+  /** The config of run {@code r} at {@code delay}: the base with the delay and seed set. */
+  private static RunConfig configAt(RunConfig base, int delay, int r) {
     ObjectNode patch = RunConfig.json().createObjectNode();
     patch.putObject("data").put("delay", delay);
+    patch.putObject("train").put("seed", base.train().seed() + r - 1);
     return base.merged(patch, "association suite");
   }
 
-  /** Directory of the run of {@code model} at {@code delay}. */
-  public static Path runDir(Path out, String model, int delay) {
-    return out.resolve(model).resolve(String.format(Locale.ROOT, "delay%02d", delay));
+  /**
+   * Directory of run {@code r} (1-based) of {@code model} at {@code delay}: {@code delay20} for the
+   * first, {@code delay20-run2} for the second, so a one-run suite's layout stays as it was.
+   */
+  public static Path runDir(Path out, String model, int delay, int r) {
+    String name = String.format(Locale.ROOT, "delay%02d", delay) + (r == 1 ? "" : "-run" + r);
+    return out.resolve(model).resolve(name);
   }
 
-  private Point runOne(String name, int delay, RunConfig base) throws IOException {
-    RunConfig config = configAt(base, delay);
-    Path dir = runDir(out, name, delay);
+  private Run runOne(String name, int delay, int r, RunConfig base) throws IOException {
+    RunConfig config = configAt(base, delay, r);
+    Path dir = runDir(out, name, delay, r);
     FinishedRun.checkConfig(dir, config);
-    Point done = finished(name, delay, dir);
+    Run done = finished(name, delay, r, config.train().seed(), dir);
     if (done != null) {
       LOG.info(
-          "{} at delay {}: finished earlier, test accuracy {}",
+          "{} at delay {}, run {}: finished earlier, test accuracy {}",
           name,
           delay,
+          r,
           String.format(Locale.ROOT, "%.4f", done.testAccuracy()));
       return done;
     }
-    LOG.info("{} at delay {} ({} frames per story)", name, delay, 3 * (delay + 1));
+    LOG.info(
+        "{} at delay {}, run {} (seed {}; {} frames per story)",
+        name,
+        delay,
+        r,
+        config.train().seed(),
+        3 * (delay + 1));
     Splits splits = Splits.load(config.data(), dataDir);
     Trainer trainer = new Trainer(config, splits, dir, progress, sessionConfig);
     trainer.addListener(new TestStoryMemory(splits.test(), dir));
-    TrainResult result = trainer.run(true);
-    Point p = finished(name, delay, dir);
-    return p != null
-        ? p
-        : new Point(
-            name,
-            delay,
-            result.testAccuracy(),
-            Double.NaN,
-            result.epochs(),
-            result.meanEpochSeconds() * result.epochs(),
-            result.trainableParameters());
+    trainer.run(true);
+    Run run = finished(name, delay, r, config.train().seed(), dir);
+    if (run == null) {
+      throw new IllegalStateException(dir + " holds no result after training");
+    }
+    return run;
   }
 
-  /** The point a finished run directory holds, or null when it has no result yet. */
-  static Point finished(String model, int delay, Path dir) throws IOException {
+  /** The run a finished run directory holds, or null when it has no result yet. */
+  static Run finished(String model, int delay, int r, long seed, Path dir) throws IOException {
     FinishedRun run = FinishedRun.read(dir);
     return run == null
         ? null
-        : new Point(
+        : new Run(
             model,
             delay,
+            r,
+            seed,
             run.testAccuracy(),
+            run.lastValidationAccuracy(),
             run.bestValidationAccuracy(),
             run.epochs(),
             run.meanEpochSeconds() * run.epochs(),
@@ -254,7 +315,11 @@ public final class AssociationSuite {
                     "model",
                     "delay",
                     "frames",
+                    "run",
+                    "seed",
+                    "selected",
                     "test_accuracy",
+                    "final_validation_accuracy",
                     "best_validation_accuracy",
                     "epochs",
                     "train_seconds",
@@ -262,25 +327,35 @@ public final class AssociationSuite {
                     "no_binding_test_accuracy")
                 .build())) {
       for (Point pt : points) {
-        p.printRecord(
-            pt.model(),
-            pt.delay(),
-            3 * (pt.delay() + 1),
-            fmt(pt.testAccuracy()),
-            fmt(pt.validationAccuracy()),
-            pt.epochs(),
-            String.format(Locale.ROOT, "%.0f", pt.trainSeconds()),
-            pt.parameters(),
-            fmt(statistics.noBindingTest()));
+        for (Run r : pt.runs()) {
+          p.printRecord(
+              r.model(),
+              r.delay(),
+              3 * (r.delay() + 1),
+              r.run(),
+              r.seed(),
+              r == pt.selected() ? 1 : 0,
+              fmt(r.testAccuracy()),
+              fmt(r.validationAccuracy()),
+              fmt(r.bestValidationAccuracy()),
+              r.epochs(),
+              String.format(Locale.ROOT, "%.0f", r.trainSeconds()),
+              r.parameters(),
+              fmt(statistics.noBindingTest()));
+        }
       }
     }
     AtomicFiles.writeString(out.resolve("results.csv"), csv.toString());
     AtomicFiles.writeString(out.resolve("results.md"), markdown(points));
   }
 
-  /** Test accuracy by delay (rows) and model (columns), then the data's statistics. */
+  /**
+   * Test accuracy by delay (rows) and model (columns), with the mean and spread when a point has
+   * several runs; then every run; then the data's statistics.
+   */
   String markdown(List<Point> points) {
     List<Integer> delays = points.stream().map(Point::delay).distinct().sorted().toList();
+    boolean seeds = points.stream().anyMatch(p -> p.runs().size() > 1);
     StringBuilder md = new StringBuilder();
     md.append(
         "One-shot image association (H-Mem paper, Figure 2B): test accuracy against delay.\n");
@@ -297,10 +372,19 @@ public final class AssociationSuite {
               c.data().source(),
               Splits.lossy(c.data()) ? " (**LOSSY JPEG copy, not CIFAR-10**)" : ""));
     }
+    if (seeds) {
+      md.append(
+          "\nWhere a point has several runs (seeds), its test accuracy is the run with the highest"
+              + " final validation accuracy (the H-Mem paper's bAbI protocol); the mean ± sample"
+              + " standard deviation of all its runs stands beside it.\n");
+    }
     md.append("\n| delay D | frames | ");
-    models.keySet().forEach(k -> md.append(k).append(" test acc | "));
+    models
+        .keySet()
+        .forEach(
+            k -> md.append(k).append(seeds ? " test acc | mean ± sd (runs) | " : " test acc | "));
     md.append("no-binding chance |\n|---|---|");
-    models.keySet().forEach(k -> md.append("---|"));
+    models.keySet().forEach(k -> md.append(seeds ? "---|---|" : "---|"));
     md.append("---|\n");
     for (int d : delays) {
       md.append(String.format(Locale.ROOT, "| %d | %d | ", d, 3 * (d + 1)));
@@ -311,22 +395,34 @@ public final class AssociationSuite {
                 .findFirst()
                 .orElse(null);
         md.append(p == null ? "" : fmt(p.testAccuracy())).append(" | ");
+        if (seeds) {
+          md.append(p == null ? "" : spread(p)).append(" | ");
+        }
       }
       md.append(fmt(statistics.noBindingTest())).append(" |\n");
     }
-    md.append("\n| model | delay | best validation acc | epochs | training time | parameters |\n");
-    md.append("|---|---|---|---|---|---|\n");
+    md.append(
+        "\n| model | delay | run | seed | test acc | final validation acc | best validation acc"
+            + " | epochs | training time | parameters |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (Point p : points) {
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %d | %s | %d | %s | %,d |%n",
-              p.model(),
-              p.delay(),
-              fmt(p.validationAccuracy()),
-              p.epochs(),
-              Progress.human(p.trainSeconds()),
-              p.parameters()));
+      for (Run r : p.runs()) {
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %d | %d%s | %d | %s | %s | %s | %d | %s | %,d |%n",
+                r.model(),
+                r.delay(),
+                r.run(),
+                p.runs().size() > 1 && r == p.selected() ? " (reported)" : "",
+                r.seed(),
+                fmt(r.testAccuracy()),
+                fmt(r.validationAccuracy()),
+                fmt(r.bestValidationAccuracy()),
+                r.epochs(),
+                Progress.human(r.trainSeconds()),
+                r.parameters()));
+      }
     }
     md.append(
         String.format(
@@ -343,6 +439,18 @@ public final class AssociationSuite {
             100 * statistics.noBindingTest(),
             100 * statistics.noBindingTrain()));
     return md.toString();
+  }
+
+  /** {@code 0.5312 ± 0.0210 (3)}; one run has no spread. */
+  private static String spread(Point p) {
+    return p.runs().size() < 2
+        ? fmt(p.meanTestAccuracy()) + " (1)"
+        : String.format(
+            Locale.ROOT,
+            "%.4f ± %.4f (%d)",
+            p.meanTestAccuracy(),
+            p.sdTestAccuracy(),
+            p.runs().size());
   }
 
   private static String fmt(double v) {

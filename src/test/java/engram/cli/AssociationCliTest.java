@@ -4,6 +4,7 @@ import static engram.cli.CliErrorsTest.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -89,8 +90,64 @@ class AssociationCliTest {
     assertEquals(5, Files.readAllLines(out.resolve("results.csv")).size());
     assertTrue(!Files.exists(out.resolve("hmem/delay05")), "nothing trained at delay 5");
 
+    // --runs 2 at delay 0: run 1 is reused, run 2 trains with the next seed, and the point is the
+    // run with the higher final validation accuracy, with the mean and spread of both beside it.
+    CliErrorsTest.Outcome seeds =
+        engram(
+            "association",
+            "--delays",
+            "0",
+            "--models",
+            "hmem",
+            "--runs",
+            "2",
+            "--preset",
+            "hmem=" + hmem,
+            "--data-dir",
+            DATA,
+            "--out",
+            out.toString(),
+            "--progress",
+            "none");
+    assertEquals(Main.EXIT_OK, seeds.code(), seeds.err());
+    assertTrue(
+        seeds.out().contains("association: 2 run(s) at 1 (model, delay) point(s)"), seeds.out());
+    Path first = out.resolve("hmem/delay00");
+    Path second = out.resolve("hmem/delay00-run2");
+    ObjectMapper json = new ObjectMapper();
+    assertEquals(
+        42, json.readTree(first.resolve("config.json").toFile()).at("/train/seed").asInt());
+    assertEquals(
+        43, json.readTree(second.resolve("config.json").toFile()).at("/train/seed").asInt());
+    double[] validation = {finalValidation(first), finalValidation(second)};
+    double[] test = {
+      json.readTree(first.resolve("result.json").toFile()).get("test_accuracy").asDouble(),
+      json.readTree(second.resolve("result.json").toFile()).get("test_accuracy").asDouble()
+    };
+    int best = validation[1] > validation[0] ? 1 : 0;
+    double mean = (test[0] + test[1]) / 2;
+    double sd = Math.abs(test[0] - test[1]) / Math.sqrt(2); // sample sd of two values
+    String row =
+        String.format(
+            java.util.Locale.ROOT, "| 0 | 3 | %.4f | %.4f ± %.4f (2) |", test[best], mean, sd);
+    String seedsMd = Files.readString(out.resolve("results.md"));
+    assertTrue(seedsMd.contains(row), row + " in " + seedsMd);
+    List<String> rows = Files.readAllLines(out.resolve("results.csv"));
+    assertEquals(3, rows.size(), "header + one row per run: " + rows);
+    assertTrue(
+        rows.get(1 + best).startsWith("hmem,0,3," + (best + 1) + "," + (42 + best) + ",1,"),
+        rows.toString());
+    assertTrue(Files.exists(second.resolve("test-story-memory.png")));
+
     CliErrorsTest.Outcome bad = engram("association", "--size", "huge", "--data-dir", DATA);
     assertEquals(Main.EXIT_USAGE, bad.code());
     assertTrue(bad.err().contains("--size must be released or cpu"), bad.err());
+  }
+
+  /** The last epoch's val_accuracy in a run's metrics.csv. */
+  private static double finalValidation(Path run) throws java.io.IOException {
+    List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
+    List<String> header = List.of(rows.get(0).split(","));
+    return Double.parseDouble(rows.get(rows.size() - 1).split(",")[header.indexOf("val_accuracy")]);
   }
 }
