@@ -1,8 +1,11 @@
-"""Times tensorflow-engram's EngramClassifier training step, for PERFORMANCE.md's CPU comparison.
+"""Times a Keras training step for PERFORMANCE.md's CPU comparisons with `engram bench`.
 
-The model and optimiser are the ENN paper's MNIST notebook (EngramClassifier, H=128, M=64, Adam 1e-3
-with clipnorm 1, categorical cross-entropy), fed uniform random inputs [B, T, D] and random labels,
-as `engram bench --model enn` does. Two ways Keras users train are timed after a warm-up:
+--model enn (default): tensorflow-engram's EngramClassifier as in the ENN paper's MNIST notebook
+(H=128, M=64, Adam 1e-3 with clipnorm 1, categorical cross-entropy).
+--model lstm: the peer most users know, Keras 3's LSTM(H) + Dense(10) with the same optimiser and
+loss, the model `engram bench --model lstm` builds.
+Both are fed uniform random inputs [B, T, D] and random labels, as `engram bench` is. Two ways
+Keras users train are timed after a warm-up:
 
   train_on_batch  one call per step (returns the loss, so each step ends on the host, as engram's)
   fit             one epoch of N steps from in-memory arrays, divided by N
@@ -11,7 +14,7 @@ both with Keras's default compilation (jit_compile="auto", which turns XLA on fo
 CPU) and with jit_compile=False. TensorFlow keeps its own defaults (oneDNN on), like engram's
 native library. Prints a table and one JSON line per row; appends to --csv when given.
 
-Usage: python speed.py [--batch 128] [--seq 28] [--features 28] [--hidden 128] [--memory 64]
+Usage: python speed.py [--model enn|lstm] [--batch 128] [--seq 28] [--features 28] [--hidden 128] [--memory 64]
                        [--steps 50] [--warmup 10] [--threads N] [--jit auto,false]
                        [--engram-ms X] [--csv FILE]
 """
@@ -27,6 +30,7 @@ os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--model", choices=["enn", "lstm"], default="enn")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seq", type=int, default=28)
     ap.add_argument("--features", type=int, default=28)
@@ -48,7 +52,6 @@ def main():
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     import keras
-    from tensorflow_engram.models import EngramClassifier
     import importlib.metadata as md
 
     rng = np.random.default_rng(42)
@@ -58,9 +61,15 @@ def main():
 
     def build(jit):
         keras.utils.set_random_seed(42)
-        model = EngramClassifier(input_shape=(args.seq, args.features), num_classes=10,
-                                 hidden_dim=args.hidden, memory_size=args.memory,
-                                 return_states=True, hebbian_lr=0.05)
+        if args.model == "lstm":
+            model = keras.Sequential([keras.Input((args.seq, args.features)),
+                                      keras.layers.LSTM(args.hidden),
+                                      keras.layers.Dense(10, activation="softmax")])
+        else:
+            from tensorflow_engram.models import EngramClassifier
+            model = EngramClassifier(input_shape=(args.seq, args.features), num_classes=10,
+                                     hidden_dim=args.hidden, memory_size=args.memory,
+                                     return_states=True, hebbian_lr=0.05)
         model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3, clipnorm=1.0),
                       loss="categorical_crossentropy", metrics=["accuracy"], jit_compile=jit)
         return model
@@ -84,7 +93,7 @@ def main():
         model.fit(x, y, batch_size=b, epochs=1, verbose=0, shuffle=False)
         fit_ms = (time.perf_counter() - t0) * 1e3 / args.steps
         rows.append({
-            "jit_compile": str(jit), "resolved_jit": bool(model.jit_compile),
+            "model": args.model, "jit_compile": str(jit), "resolved_jit": bool(model.jit_compile),
             "train_on_batch_mean_ms": float(np.mean(per_step)),
             "train_on_batch_median_ms": float(np.median(per_step)),
             "fit_ms": fit_ms,
@@ -95,7 +104,8 @@ def main():
             "tensorflow_engram": md.version("tensorflow-engram"),
         })
 
-    print(f"tensorflow-engram EngramClassifier B={args.batch} T={args.seq} D={args.features} "
+    name = "Keras LSTM + Dense" if args.model == "lstm" else "tensorflow-engram EngramClassifier"
+    print(f"{name} B={args.batch} T={args.seq} D={args.features} "
           f"H={args.hidden} M={args.memory}, {args.steps} steps, "
           f"{args.threads or os.cpu_count()} threads, TF {tf.__version__}")
     print("| jit_compile | XLA | train_on_batch mean ms | median ms | fit ms/step |"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The CPU tables of PERFORMANCE.md, on this machine's cores:
 #  1. engram's training step for ENN, LSTM (XLA off and on) and H-Mem;
-#  2. ENN against tensorflow-engram's EngramClassifier at the same size (parity/speed.py, through
-#     parity/.venv: run parity/setup.sh once), in alternating rounds so that both see the same
-#     machine load; the medians over the rounds give the ratio.
+#  2. ENN against tensorflow-engram's EngramClassifier and LSTM against Keras 3's LSTM + Dense at
+#     the same size (parity/speed.py, through parity/.venv: run parity/setup.sh once), in
+#     alternating rounds so that both see the same machine load; the medians over the rounds give
+#     the ratios.
 #   src/bench/cpu.sh [out dir] [rounds]        (defaults runs/bench-cpu, 3)
+# SWEEP=0 skips part 1; MODELS=lstm narrows part 2.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/runs/bench-cpu}
@@ -15,26 +17,45 @@ cd "$root"
 engram="java -jar target/engram.jar"
 bench() { $engram bench --device cpu --progress none "$@" 2>>"$out/stderr.log"; }
 
-for xla in off on; do
-  bench --model enn --xla $xla --batch 128 --seq 28 --warmup 10 --steps 40 --csv "$out/cpu.csv"
-  bench --model lstm --xla $xla --batch 128 --seq 28 --warmup 10 --steps 40 --csv "$out/cpu.csv"
-done
-bench --model hmem --xla off --batch 128 --seq 88 --warmup 5 --steps 20 --csv "$out/cpu.csv"
+if [ "${SWEEP:-1}" = 1 ]; then
+  for xla in off on; do
+    bench --model enn --xla $xla --batch 128 --seq 28 --warmup 10 --steps 40 --csv "$out/cpu.csv"
+    bench --model lstm --xla $xla --batch 128 --seq 28 --warmup 10 --steps 40 --csv "$out/cpu.csv"
+  done
+  bench --model hmem --xla off --batch 128 --seq 88 --warmup 5 --steps 20 --csv "$out/cpu.csv"
+fi
 
+# Each round times engram's step and its Keras peer back to back: the ENN against
+# tensorflow-engram's EngramClassifier, the LSTM against Keras 3's LSTM + Dense.
 for r in $(seq "$rounds"); do
-  bench --model enn --xla off --batch 128 --seq 28 --warmup 10 --steps 40 --csv "$out/enn-rounds.csv"
-  parity/.venv/bin/python parity/speed.py --batch 128 --seq 28 --hidden 128 --memory 64 \
-    --steps 40 --warmup 10 --jit auto --csv "$out/keras-rounds.csv" 2>>"$out/stderr.log"
+  for m in ${MODELS:-enn lstm}; do
+    bench --model "$m" --xla off --batch 128 --seq 28 --warmup 10 --steps 40 \
+      --csv "$out/$m-rounds.csv"
+    parity/.venv/bin/python parity/speed.py --model "$m" --batch 128 --seq 28 --hidden 128 \
+      --memory 64 --steps 40 --warmup 10 --jit auto,false --csv "$out/keras-$m-rounds.csv" \
+      2>>"$out/stderr.log" >/dev/null
+  done
 done
-parity/.venv/bin/python - "$out" <<'PY'
+parity/.venv/bin/python - "$out" ${MODELS:-enn lstm} <<'PY'
 import csv, statistics, sys
-out = sys.argv[1]
-e = [float(r["mean_ms"]) for r in csv.DictReader(open(f"{out}/enn-rounds.csv"))]
-k = [min(float(r["train_on_batch_median_ms"]), float(r["fit_ms"]))
-     for r in csv.DictReader(open(f"{out}/keras-rounds.csv"))]
-print("engram ENN mean ms per round:", ", ".join(f"{v:.1f}" for v in e))
-print("tensorflow-engram best of train_on_batch median / fit, ms per round:",
-      ", ".join(f"{v:.1f}" for v in k))
-print(f"medians: engram {statistics.median(e):.1f} ms, tensorflow-engram {statistics.median(k):.1f} ms,"
-      f" ratio engram / tensorflow-engram = {statistics.median(e) / statistics.median(k):.2f}")
+out, models = sys.argv[1], sys.argv[2:]
+peer = {"enn": "tensorflow-engram EngramClassifier", "lstm": "Keras 3 LSTM + Dense"}
+for m in models:
+    rows = list(csv.DictReader(open(f"{out}/{m}-rounds.csv")))
+    e_mean = [float(r["mean_ms"]) for r in rows]
+    e_med = [float(r["median_ms"]) for r in rows]
+    keras = list(csv.DictReader(open(f"{out}/keras-{m}-rounds.csv")))
+    # Per round, Keras' best: the faster of jit_compile auto/False and of train_on_batch/fit.
+    k = []
+    for i in range(0, len(keras), 2):
+        k.append(min(min(float(r["train_on_batch_median_ms"]), float(r["fit_ms"]))
+                     for r in keras[i:i + 2]))
+    print(f"{m}: engram mean ms per round {', '.join(f'{v:.1f}' for v in e_mean)};"
+          f" median {', '.join(f'{v:.1f}' for v in e_med)}")
+    print(f"{m}: {peer[m]}, best of train_on_batch median / fit ms per round:",
+          ", ".join(f"{v:.1f}" for v in k))
+    print(f"{m}: medians over rounds: engram mean {statistics.median(e_mean):.1f} ms,"
+          f" engram median {statistics.median(e_med):.1f} ms, Keras {statistics.median(k):.1f} ms;"
+          f" engram / Keras = {statistics.median(e_mean) / statistics.median(k):.2f} (means),"
+          f" {statistics.median(e_med) / statistics.median(k):.2f} (medians)")
 PY
