@@ -9,7 +9,9 @@ import java.util.SplittableRandom;
 
 /** Uniform random inputs of the spec's shapes and random labels, a few batches' worth. */
 final class RandomData implements Dataset {
-  private static final int BATCHES = 4;
+  /** Batches of examples it holds; the timed steps cycle through them. */
+  static final int BATCHES = 4;
+
   private final StepSpec spec;
   private final List<Feature> inputs;
   private final float[] x;

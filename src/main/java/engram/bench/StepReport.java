@@ -41,6 +41,8 @@ import org.tensorflow.TensorFlow;
  * @param opMs the traced step's op times summed over every op and thread: the compute the step did,
  *     which on a multi-core CPU can exceed its wall time and changes less with machine load
  * @param opTimes the op types that took the most of {@code opMs}, e.g. {@code MatMul 69.0 ms}
+ * @param dataOnDevice whether the examples waited on the device and each step fed only its row
+ *     numbers ({@code train.dataOnDevice}); else each step fed its batch from the host
  */
 public record StepReport(
     StepSpec spec,
@@ -63,13 +65,14 @@ public record StepReport(
     int partitionNodes,
     String unclustered,
     double opMs,
-    String opTimes) {
+    String opTimes,
+    boolean dataOnDevice) {
 
   /** The lines {@code engram bench} prints. */
   public String summary() {
     return String.format(
         Locale.ROOT,
-        "%s on %s, XLA %s, %d threads%s%n"
+        "%s on %s, XLA %s, %d threads%s%s%n"
             + "  %.3f ms/step mean, %.3f median, %.3f min over %d steps; %.0f sequences/s%n"
             + "  %s%n"
             + "  first step %.0f ms, graph build %.1f s, %d graph nodes, %d trainable parameters%n"
@@ -84,6 +87,7 @@ public record StepReport(
             ? String.format(
                 Locale.ROOT, ", %d replicas, all-reduce %.2f ms/step", replicas, allReduceMs)
             : "",
+        dataOnDevice ? ", data on the device" : "",
         meanMs,
         medianMs,
         minMs,
@@ -139,7 +143,8 @@ public record StepReport(
     "bptt",
     "op_ms",
     "replicas",
-    "allreduce_ms"
+    "allreduce_ms",
+    "data_on_device"
   };
 
   /** Appends {@code r} to the CSV {@code file} (creating it with a header), atomically. */
@@ -178,7 +183,8 @@ public record StepReport(
           s.bpttLabel(),
           String.format(Locale.ROOT, "%.1f", r.opMs()),
           r.replicas(),
-          f3(r.allReduceMs()));
+          f3(r.allReduceMs()),
+          r.dataOnDevice() ? "on" : "off");
     }
     String before = exists ? Files.readString(file, StandardCharsets.UTF_8) : "";
     String header = String.join(",", CSV_HEADER);

@@ -37,11 +37,24 @@ public final class StepTimer {
    * Where the timed step runs: this process's replicas, and the job it is a task of (null for a job
    * of one process).
    */
-  public record Placement(Replicas replicas, Cluster cluster) {
+  /**
+   * Where a step runs and where its data waits.
+   *
+   * @param dataOnDevice the examples are put on the device once and each step feeds only its row
+   *     numbers ({@code train.dataOnDevice}); one device, one process
+   */
+  public record Placement(Replicas replicas, Cluster cluster, boolean dataOnDevice) {
 
-    /** One device, one process. */
+    public Placement {
+      if (dataOnDevice && (replicas.parallel() || cluster != null)) {
+        throw new IllegalArgumentException(
+            "--data-on-device times one device in one process: drop --replicas and the job");
+      }
+    }
+
+    /** One device, one process, batches fed from the host. */
     public static Placement single() {
-      return new Placement(Replicas.single(), null);
+      return new Placement(Replicas.single(), null, false);
     }
   }
 
@@ -85,6 +98,10 @@ public final class StepTimer {
           if (placement.cluster() != null) {
             options = options.withCluster(placement.cluster());
           }
+          if (placement.dataOnDevice()) { // room for the largest batch size's random data
+            int largest = specs.stream().mapToInt(StepSpec::batch).max().orElseThrow();
+            options = options.withResidentRows((long) largest * RandomData.BATCHES);
+          }
           options.replicas().checkBatch("--batch", spec.batch());
           group = options.replicas().groupSize();
           long start = System.nanoTime();
@@ -127,9 +144,14 @@ public final class StepTimer {
     Batch batch = Batch.forDataset(data, spec.batch());
     Batches order = Batches.inOrder(data, spec.batch());
     Cluster cluster = placement.cluster();
+    if (placement.dataOnDevice()) {
+      g.loadResident(List.of(data));
+    }
     java.util.function.IntConsumer fill =
         b -> {
-          if (cluster == null) {
+          if (placement.dataOnDevice()) {
+            order.selectRows(b, batch, 0);
+          } else if (cluster == null) {
             order.fill(b, batch);
           } else {
             order.fillShard(b, batch, cluster.task(), cluster.workers().size());
@@ -199,7 +221,8 @@ public final class StepTimer {
         StepTrace.countOps(trace, null),
         StepTrace.opHistogram(trace, 8),
         StepTrace.opMicros(trace).values().stream().mapToLong(Long::longValue).sum() / 1000.0,
-        StepTrace.opTimes(trace, 5));
+        StepTrace.opTimes(trace, 5),
+        placement.dataOnDevice());
   }
 
   /** Peak resident set size of this process from /proc/self/status, or 0 off Linux. */

@@ -142,6 +142,14 @@ final class BenchCommand implements Callable<Integer> {
       description = "Write the traced step's RunMetadata (binary proto) here, for diagnosis.")
   Path dumpTrace;
 
+  @Option(
+      names = "--data-on-device",
+      description =
+          "Put the random examples on the device once and feed each step only its batch's row"
+              + " numbers, as train.dataOnDevice does (default: each step's batch fed from the"
+              + " host).")
+  boolean dataOnDevice;
+
   @Override
   public Integer call() throws Exception {
     Compute compute = common.compute();
@@ -179,7 +187,8 @@ final class BenchCommand implements Callable<Integer> {
     LoggerFactory.getLogger("engram")
         .info("bench {} configuration(s) of {} on {}", specs.size(), model, compute.describe());
     Cluster cluster = job.cluster();
-    StepTimer.Placement placement = new StepTimer.Placement(job.replicas(compute), cluster);
+    StepTimer.Placement placement =
+        new StepTimer.Placement(job.replicas(compute), cluster, dataOnDevice);
     boolean writes = cluster == null || cluster.task() == 0;
     try (StepWatchdog watchdog = cluster == null ? null : watchdog(cluster)) {
       if (cluster != null) {

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Reusable host buffers for one mini-batch: one array per input ({@code float[]} or {@code int[]},
  * batch-major) and the targets. {@link Batches#fill} overwrites them; {@link #size()} says how many
- * examples are valid.
+ * examples are valid. When the examples already sit in device memory, {@link Batches#selectRows}
+ * names them by row instead ({@link #rows()}) and the buffers are left alone.
  */
 public final class Batch {
 
@@ -14,9 +15,12 @@ public final class Batch {
   private final Target target;
   private final int[] targets;
   private final float[] targetValues;
+  private final int[] rows;
+  private boolean rowsOnly;
   private int size;
 
   private Batch(List<Feature> inputs, Target target, int capacity) {
+    this.rows = new int[capacity];
     this.inputs = List.copyOf(inputs);
     this.buffers = new Object[inputs.size()];
     for (int i = 0; i < buffers.length; i++) {
@@ -68,7 +72,21 @@ public final class Batch {
     return size;
   }
 
-  void setSize(int size) {
+  /**
+   * With {@link #rowsOnly()}, the rows of the device-resident store that hold the {@link #size()}
+   * examples; else stale.
+   */
+  public int[] rows() {
+    return rows;
+  }
+
+  /** Whether this batch names rows of a device-resident store instead of holding the examples. */
+  public boolean rowsOnly() {
+    return rowsOnly;
+  }
+
+  void setSize(int size, boolean rowsOnly) {
     this.size = size;
+    this.rowsOnly = rowsOnly;
   }
 }

@@ -92,6 +92,18 @@ public final class Batches {
         data.copyTargets(example, batch.targets(), i * target.size());
       }
     }
-    batch.setSize(to - from);
+    batch.setSize(to - from, false);
+  }
+
+  /**
+   * Names batch {@code b} by rows instead of copying it: example {@code i} of this dataset is row
+   * {@code offset + i} of a store that already holds the dataset (the device-resident data).
+   */
+  public void selectRows(int b, Batch batch, int offset) {
+    int n = size(b);
+    for (int i = 0; i < n; i++) {
+      batch.rows()[i] = offset + order[b * batchSize + i];
+    }
+    batch.setSize(n, true);
   }
 }

@@ -61,10 +61,15 @@ public final class Evaluator {
     double lossSum = 0;
     long correct = 0;
     long count = 0;
+    int resident = g.residentOffset(set);
     g.resetState();
     try (Progress.Task bar = progress.start(task, batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
-        batches.fill(b, batch);
+        if (resident >= 0) {
+          batches.selectRows(b, batch, resident);
+        } else {
+          batches.fill(b, batch);
+        }
         TrainingGraph.BatchResult r =
             g.evaluate(batch, new long[] {seed, b}, logits, b * n * rowSize);
         lossSum += r.loss() * r.size();

@@ -119,7 +119,8 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
             false,
             d.divergence(),
             d.tensorboard(),
-            d.precision());
+            d.precision(),
+            d.dataOnDevice());
     return new RunConfig("", model, train, DataConfig.wikitextDefaults(dataset));
   }
 

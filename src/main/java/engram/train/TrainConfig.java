@@ -33,6 +33,9 @@ package engram.train;
  *     TensorBoardWriter})
  * @param precision the graph's floating type: {@code float32}, or {@code float64} for numerical
  *     checks (about 2x slower on CPUs, far slower on most GPUs)
+ * @param dataOnDevice keep the splits on the graph's device and feed each step only its batch's row
+ *     numbers: {@code auto} (on for a GPU when the data fit {@link #AUTO_RESIDENT_BYTES}), {@code
+ *     on} or {@code off}. Same batches, same numbers; only where the examples wait changes
  */
 public record TrainConfig(
     int epochs,
@@ -51,9 +54,28 @@ public record TrainConfig(
     boolean bpttTruncate,
     DivergenceRule divergence,
     boolean tensorboard,
-    Precision precision) {
+    Precision precision,
+    DataOnDevice dataOnDevice) {
+
+  /** Whether the splits wait on the device ({@code train.dataOnDevice}). */
+  public enum DataOnDevice {
+    AUTO,
+    ON,
+    OFF;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** The most data {@code dataOnDevice auto} puts on a GPU: 2 GiB. */
+  public static final long AUTO_RESIDENT_BYTES = 2L << 30;
 
   public TrainConfig {
+    if (dataOnDevice == null) {
+      dataOnDevice = DataOnDevice.AUTO;
+    }
     if (divergence == null) {
       divergence = DivergenceRule.defaults();
     }
@@ -116,7 +138,8 @@ public record TrainConfig(
         false,
         DivergenceRule.defaults(),
         true,
-        Precision.FLOAT32);
+        Precision.FLOAT32,
+        DataOnDevice.AUTO);
   }
 
   /**
@@ -142,7 +165,8 @@ public record TrainConfig(
         false,
         DivergenceRule.defaults(),
         true,
-        Precision.FLOAT32);
+        Precision.FLOAT32,
+        DataOnDevice.AUTO);
   }
 
   /** How the training step back-propagates through time. */

@@ -121,8 +121,18 @@ public final class Trainer {
       options = options.withCluster(cluster);
     }
     options.replicas().checkBatch("train.batchSize", t.batchSize());
+    List<Dataset> splits = List.of(train, data.validation(), data.test());
+    long resident = residentRows(t, options, splits);
+    options = options.withResidentRows(resident);
     try (TrainingGraph g = graphFor(config, train, sessionConfig, options)) {
       long params = g.params().trainableCount();
+      if (resident > 0) {
+        g.loadResident(splits);
+        LOG.info(
+            "data on the device: {} examples, {} MiB; a step copies only its batch's row numbers",
+            resident,
+            splits.stream().mapToLong(d -> d.size() * ResidentData.rowBytes(d)).sum() >> 20);
+      }
       if (options.replicas().parallel()) {
         LOG.info(
             "{} replicas ({} in this process: {}), each step's {} examples split between them",
@@ -299,6 +309,45 @@ public final class Trainer {
     return this;
   }
 
+  /**
+   * Rows of device-resident data for this run ({@code train.dataOnDevice}), or 0 to feed every
+   * batch from the host.
+   */
+  private long residentRows(TrainConfig t, TrainingGraph.Options options, List<Dataset> splits) {
+    String unsupported =
+        t.bpttWindow() > 0
+            ? "BPTT windows"
+            : options.replicas().parallel()
+                ? "--replicas"
+                : cluster != null
+                    ? "a multi-process job"
+                    : splits.stream().anyMatch(d -> d.streams() > 0)
+                        ? "stream data (a language model's carried state)"
+                        : null;
+    long rows = splits.stream().mapToLong(Dataset::size).sum();
+    long bytes = splits.stream().mapToLong(d -> d.size() * ResidentData.rowBytes(d)).sum();
+    return switch (t.dataOnDevice()) {
+      case OFF -> 0;
+      case ON -> {
+        if (unsupported != null) {
+          throw new IllegalArgumentException(
+              "train.dataOnDevice on does not serve "
+                  + unsupported
+                  + ": set train.dataOnDevice to auto or off");
+        }
+        yield rows;
+      }
+      case AUTO ->
+          unsupported == null
+                  && bytes <= TrainConfig.AUTO_RESIDENT_BYTES
+                  && (sessionConfig == null
+                      || sessionConfig.getDeviceCountOrDefault("GPU", -1) != 0)
+                  && engram.runtime.Compute.hasGpu()
+              ? rows
+              : 0;
+    };
+  }
+
   /** Trains and validates one epoch; the run's state then counts it. */
   private EpochMetrics trainEpoch(TrainingRun run, List<TrainingListener> listeners)
       throws IOException {
@@ -319,6 +368,7 @@ public final class Trainer {
             ? Batches.inOrder(train, n)
             : Batches.shuffled(train, n, shuffleSeed(t.seed(), epoch));
     Batch batch = Batch.forDataset(train, n);
+    int resident = g.residentOffset(train);
     long step = state.globalStep();
     double lossSum = 0;
     long correct = 0;
@@ -328,7 +378,9 @@ public final class Trainer {
     try (Progress.Task bar =
         progress.start(String.format("epoch %d/%d", epoch, t.epochs()), batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
-        if (cluster == null) {
+        if (resident >= 0) {
+          batches.selectRows(b, batch, resident);
+        } else if (cluster == null) {
           batches.fill(b, batch);
         } else {
           batches.fillShard(b, batch, cluster.task(), cluster.workers().size());

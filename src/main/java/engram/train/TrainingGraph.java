@@ -2,6 +2,8 @@ package engram.train;
 
 import engram.cells.NoiseSource;
 import engram.data.Batch;
+import engram.data.Batches;
+import engram.data.Dataset;
 import engram.data.Feature;
 import engram.data.Target;
 import engram.distributed.Cluster;
@@ -35,6 +37,7 @@ import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -72,6 +75,8 @@ public final class TrainingGraph implements AutoCloseable {
    *     ReplicatedStep})
    * @param cluster the worker processes whose gRPC servers run the graph, or null to run it in this
    *     process alone
+   * @param residentRows rows of device-resident data the graph keeps ({@link #loadResident}); 0 =
+   *     every batch is fed from the host
    */
   public record Options(
       long initSeed,
@@ -80,7 +85,8 @@ public final class TrainingGraph implements AutoCloseable {
       Bptt bptt,
       Precision precision,
       Replicas replicas,
-      Cluster cluster) {
+      Cluster cluster,
+      long residentRows) {
 
     /** The options a run of {@code train} builds its graph with, on one device. */
     public static Options of(TrainConfig t) {
@@ -91,7 +97,8 @@ public final class TrainingGraph implements AutoCloseable {
           t.bptt(),
           t.precision(),
           Replicas.single(),
-          null);
+          null,
+          0);
     }
 
     /**
@@ -100,23 +107,33 @@ public final class TrainingGraph implements AutoCloseable {
      */
     public static Options defaults(long seed) {
       return new Options(
-          seed, 0, true, new Bptt(0, false), Precision.FLOAT32, Replicas.single(), null);
+          seed, 0, true, new Bptt(0, false), Precision.FLOAT32, Replicas.single(), null, 0);
     }
 
     public Options withClipnorm(double c) {
-      return new Options(initSeed, c, deterministicEval, bptt, precision, replicas, cluster);
+      return new Options(
+          initSeed, c, deterministicEval, bptt, precision, replicas, cluster, residentRows);
     }
 
     public Options withBptt(Bptt b) {
-      return new Options(initSeed, clipnorm, deterministicEval, b, precision, replicas, cluster);
+      return new Options(
+          initSeed, clipnorm, deterministicEval, b, precision, replicas, cluster, residentRows);
     }
 
     public Options withPrecision(Precision p) {
-      return new Options(initSeed, clipnorm, deterministicEval, bptt, p, replicas, cluster);
+      return new Options(
+          initSeed, clipnorm, deterministicEval, bptt, p, replicas, cluster, residentRows);
     }
 
     public Options withReplicas(Replicas r) {
-      return new Options(initSeed, clipnorm, deterministicEval, bptt, precision, r, cluster);
+      return new Options(
+          initSeed, clipnorm, deterministicEval, bptt, precision, r, cluster, residentRows);
+    }
+
+    /** These options with a device-resident store of {@code rows} examples (0 = none). */
+    public Options withResidentRows(long rows) {
+      return new Options(
+          initSeed, clipnorm, deterministicEval, bptt, precision, replicas, cluster, rows);
     }
 
     /**
@@ -131,7 +148,8 @@ public final class TrainingGraph implements AutoCloseable {
           bptt,
           precision,
           replicas.inCluster(c.workers().size(), c.task()),
-          c);
+          c,
+          residentRows);
     }
   }
 
@@ -140,6 +158,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final List<Feature> inputs;
   private final Task task;
   private final Paths<?> paths;
+  private final Map<Dataset, Integer> residentOffsets = new java.util.IdentityHashMap<>();
   private long stepTimeoutMs;
 
   /**
@@ -154,7 +173,7 @@ public final class TrainingGraph implements AutoCloseable {
       Class<T> type,
       Model<T> model,
       ParamSet<T> params,
-      List<Placeholder<?>> placeholders,
+      List<Operand<?>> placeholders,
       Operand<?> y,
       Placeholder<T> learningRate,
       Placeholder<TInt64> seed,
@@ -165,7 +184,8 @@ public final class TrainingGraph implements AutoCloseable {
       StateCarry<T> trainCarry,
       StateCarry<T> evalCarry,
       Map<String, Operand<T>> evalMemory,
-      WindowedSteps<T> windows) {}
+      WindowedSteps<T> windows,
+      ResidentData resident) {}
 
   /** A fetched tensor: its values, row-major, and its shape. */
   public record Array(float[] values, long[] shape) {
@@ -232,18 +252,32 @@ public final class TrainingGraph implements AutoCloseable {
     Adam<T> adam = new Adam<>(tf, trainable, type, options.clipnorm());
 
     Ops in = tf.withSubScope("input");
-    List<Placeholder<?>> placeholders = new ArrayList<>();
+    ResidentData resident = null;
+    if (options.residentRows() > 0) {
+      if (options.bptt().window() > 0 || options.replicas().parallel() || streams > 0) {
+        throw new IllegalArgumentException(
+            "device-resident data serves whole-sequence steps of independent examples on one"
+                + " device; BPTT windows, --replicas and stream data take their batches from the"
+                + " host: set train.dataOnDevice off (bench: drop --data-on-device)");
+      }
+      resident = new ResidentData(tf, options.residentRows());
+    }
+    List<Operand<?>> placeholders = new ArrayList<>();
     Map<String, Operand<?>> feeds = new LinkedHashMap<>();
     for (Feature f : inputs) {
       Placeholder<?> p = Inputs.placeholder(in, f);
-      placeholders.add(p);
+      Operand<?> fed = resident == null ? p : resident.behind(in, p, f.name());
+      placeholders.add(fed);
       // Inputs are fed as float32; a float64 model reads them widened.
       boolean widen = f.kind() == Feature.Kind.FLOAT && type != TFloat32.class;
       feeds.put(
           f.name(),
-          widen ? in.withName(f.name() + "_" + type.getSimpleName()).dtypes.cast(p, type) : p);
+          widen ? in.withName(f.name() + "_" + type.getSimpleName()).dtypes.cast(fed, type) : fed);
     }
     Operand<?> y = task.placeholder(in);
+    if (resident != null) {
+      y = resident.behind(in, (Placeholder<?>) y, "y");
+    }
     Placeholder<T> learningRate =
         in.withName("learning_rate").placeholder(type, Placeholder.shape(Shape.scalar()));
     Placeholder<TInt64> seed =
@@ -291,7 +325,8 @@ public final class TrainingGraph implements AutoCloseable {
           null,
           null,
           Map.of(),
-          windows);
+          windows,
+          null);
     }
     SequenceModel<T> stateful = TrainingPaths.stateful(model, streams);
     // Training path: dropout and batch statistics on, noise drawn from the step seed.
@@ -365,7 +400,8 @@ public final class TrainingGraph implements AutoCloseable {
         trainCarry,
         evalCarry,
         evalMemory,
-        null);
+        null,
+        resident);
   }
 
   /** Whether training runs in BPTT paths.windows(). */
@@ -586,15 +622,72 @@ public final class TrainingGraph implements AutoCloseable {
     return t;
   }
 
-  /** Feeds the inputs and targets of {@code batch}; the tensors it creates go to {@code owned}. */
+  /**
+   * Feeds the inputs and targets of {@code batch}, or only its row numbers when it names rows of
+   * the device-resident data; the tensors it creates go to {@code owned}.
+   */
   private Session.Runner feed(Session.Runner runner, Batch batch, List<Tensor> owned) {
     int n = batch.size();
+    if (batch.rowsOnly()) {
+      if (paths.resident() == null) {
+        throw new IllegalStateException("a batch of resident rows, but this graph keeps no data");
+      }
+      Tensor rows = TInt32.vectorOf(java.util.Arrays.copyOf(batch.rows(), n));
+      owned.add(rows);
+      return runner.feed(paths.resident().rows(), rows);
+    }
     for (int i = 0; i < inputs.size(); i++) {
       Tensor t = Inputs.tensor(inputs.get(i), batch, i);
       owned.add(t);
       runner.feed(paths.placeholders().get(i), t);
     }
     return runner.feed(paths.y(), targets(batch, owned));
+  }
+
+  /**
+   * Puts {@code sets} into the device-resident data, one after another from row 0; afterwards
+   * {@link #residentOffset} says where each starts. Needs a graph built with {@link
+   * Options#residentRows()} at least their total size.
+   */
+  public void loadResident(List<Dataset> sets) {
+    ResidentData store = paths.resident();
+    if (store == null) {
+      throw new IllegalStateException("this graph was built without device-resident data");
+    }
+    long total = sets.stream().mapToLong(Dataset::size).sum();
+    if (total > store.capacity()) {
+      throw new IllegalArgumentException(
+          total + " examples do not fit the " + store.capacity() + " resident rows");
+    }
+    store.initialize(session);
+    residentOffsets.clear();
+    long first = 0;
+    for (Dataset set : sets) {
+      residentOffsets.put(set, (int) first);
+      long rowBytes = ResidentData.rowBytes(set);
+      int chunk = (int) Math.max(1, Math.min(set.size(), ResidentData.LOAD_BYTES / rowBytes));
+      Batches rows = Batches.inOrder(set, chunk);
+      Batch batch = Batch.forDataset(set, chunk);
+      for (int b = 0; b < rows.count(); b++) {
+        rows.fill(b, batch);
+        List<Tensor> owned = new ArrayList<>();
+        try {
+          for (int i = 0; i < inputs.size(); i++) {
+            owned.add(Inputs.tensor(inputs.get(i), batch, i));
+          }
+          owned.add(task.tensor(batch));
+          store.load(session, first + (long) b * chunk, owned);
+        } finally {
+          owned.forEach(Tensor::close);
+        }
+      }
+      first += set.size();
+    }
+  }
+
+  /** The row where {@code set} starts in the device-resident data, or -1 when it is not there. */
+  public int residentOffset(Dataset set) {
+    return residentOffsets.getOrDefault(set, -1);
   }
 
   /**

@@ -29,6 +29,46 @@ class StepTimerTest {
   }
 
   @Test
+  void dataOnDeviceFeedsRowNumbersToOneGraphForEveryBatchSize(@TempDir Path tmp) throws Exception {
+    Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
+    List<StepSpec> specs = List.of(tiny(ModelType.LSTM, 4, 3), tiny(ModelType.LSTM, 6, 3));
+    StepTimer.Placement resident =
+        new StepTimer.Placement(engram.distributed.Replicas.single(), null, true);
+    Path csv = tmp.resolve("bench.csv");
+    List<StepReport> reports =
+        StepTimer.run(
+            specs,
+            cpu,
+            resident,
+            Progress.none(),
+            null,
+            r -> {
+              try {
+                StepReport.appendCsv(csv, r);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    StepReport fed = StepTimer.run(specs.get(0), cpu, Progress.none());
+    for (StepReport r : reports) {
+      assertTrue(r.dataOnDevice() && r.summary().contains("data on the device"), r.summary());
+      assertTrue(r.graphNodes() > fed.graphNodes(), "the stores and their gathers are extra ops");
+    }
+    assertEquals(reports.get(0).graphNodes(), reports.get(1).graphNodes(), "one graph");
+    List<String> rows = java.nio.file.Files.readAllLines(csv);
+    assertTrue(
+        rows.get(0).endsWith(",data_on_device") && rows.get(2).endsWith(",on"), rows.toString());
+
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new StepTimer.Placement(
+                    engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null, true));
+    assertTrue(e.getMessage().contains("--data-on-device times one device"), e.getMessage());
+  }
+
+  @Test
   void timesTheRealTrainingGraphAndSharesItAcrossBatchSizes(@TempDir Path tmp) throws Exception {
     Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
     List<StepSpec> specs =
@@ -191,7 +231,8 @@ class StepTimerTest {
   void timesAStepSplitOverTwoReplicas(@TempDir Path tmp) throws Exception {
     Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
     StepTimer.Placement two =
-        new StepTimer.Placement(engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null);
+        new StepTimer.Placement(
+            engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null, false);
     StepReport r =
         StepTimer.run(List.of(tiny(ModelType.LSTM, 4, 3)), cpu, two, Progress.none(), null, x -> {})
             .get(0);
