@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
 # The CPU tables of PERFORMANCE.md, on this machine's cores:
-#  1. engram's training step for ENN, LSTM (XLA off and on) and H-Mem;
-#  2. ENN against tensorflow-engram's EngramClassifier and LSTM against Keras 3's LSTM + Dense at
-#     the same size (parity/speed.py, through parity/.venv: run parity/setup.sh once), in
-#     alternating rounds so that both see the same machine load; the medians over the rounds give
-#     the ratios.
 #   src/bench/cpu.sh [out dir] [rounds]        (defaults runs/bench-cpu, 3)
-# SWEEP=0 skips part 1; MODELS=lstm narrows part 2.
+#  1. sweep: engram's training step for ENN, LSTM (XLA off and on) and H-Mem;
+#  2. peers: ENN against tensorflow-engram's EngramClassifier and LSTM against Keras 3's LSTM +
+#     Dense at the same size (parity/speed.py, through parity/.venv: run parity/setup.sh once);
+#  3. resident: engram's step with the batch fed from the host against --data-on-device.
+# Parts 2 and 3 alternate their contestants for [rounds] rounds, so that both see the same machine
+# load; the medians over the rounds give the ratios. PARTS="peers resident" narrows the parts,
+# MODELS=lstm the models of parts 2 and 3.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/runs/bench-cpu}
 rounds=${2:-3}
+parts=${PARTS:-sweep peers resident}
+models=${MODELS:-enn lstm}
 mkdir -p "$out"
 cd "$root"
 [ -f target/engram.jar ] || ./mvnw -B -q package -DskipTests
 engram="java -jar target/engram.jar"
 bench() { $engram bench --device cpu --progress none "$@" 2>>"$out/stderr.log"; }
+step() { bench --model "$1" --xla off --batch 128 --seq 28 --warmup 10 --steps 40 "${@:2}"; }
+has() { [[ " $parts " == *" $1 "* ]]; }
 
-if [ "${SWEEP:-1}" = 1 ]; then
+if has sweep; then
   for xla in off on; do
     bench --model enn --xla $xla --batch 128 --seq 28 --warmup 10 --steps 40 --csv "$out/cpu.csv"
     bench --model lstm --xla $xla --batch 128 --seq 28 --warmup 10 --steps 40 --csv "$out/cpu.csv"
@@ -25,18 +30,23 @@ if [ "${SWEEP:-1}" = 1 ]; then
   bench --model hmem --xla off --batch 128 --seq 88 --warmup 5 --steps 20 --csv "$out/cpu.csv"
 fi
 
-# Each round times engram's step and its Keras peer back to back: the ENN against
-# tensorflow-engram's EngramClassifier, the LSTM against Keras 3's LSTM + Dense.
 for r in $(seq "$rounds"); do
-  for m in ${MODELS:-enn lstm}; do
-    bench --model "$m" --xla off --batch 128 --seq 28 --warmup 10 --steps 40 \
-      --csv "$out/$m-rounds.csv"
-    parity/.venv/bin/python parity/speed.py --model "$m" --batch 128 --seq 28 --hidden 128 \
-      --memory 64 --steps 40 --warmup 10 --jit auto,false --csv "$out/keras-$m-rounds.csv" \
-      2>>"$out/stderr.log" >/dev/null
+  for m in $models; do
+    if has peers; then
+      step "$m" --csv "$out/$m-rounds.csv"
+      parity/.venv/bin/python parity/speed.py --model "$m" --batch 128 --seq 28 --hidden 128 \
+        --memory 64 --steps 40 --warmup 10 --jit auto,false --csv "$out/keras-$m-rounds.csv" \
+        2>>"$out/stderr.log" >/dev/null
+    fi
+    if has resident; then
+      step "$m" --csv "$out/$m-fed.csv" >/dev/null
+      step "$m" --data-on-device --csv "$out/$m-resident.csv" >/dev/null
+    fi
   done
 done
-parity/.venv/bin/python - "$out" ${MODELS:-enn lstm} <<'PY'
+
+if has peers; then
+  parity/.venv/bin/python - "$out" $models <<'PY'
 import csv, statistics, sys
 out, models = sys.argv[1], sys.argv[2:]
 peer = {"enn": "tensorflow-engram EngramClassifier", "lstm": "Keras 3 LSTM + Dense"}
@@ -59,3 +69,17 @@ for m in models:
           f" engram / Keras = {statistics.median(e_mean) / statistics.median(k):.2f} (means),"
           f" {statistics.median(e_med) / statistics.median(k):.2f} (medians)")
 PY
+fi
+if has resident; then
+  python3 - "$out" $models <<'PY'
+import csv, statistics, sys
+out, models = sys.argv[1], sys.argv[2:]
+for m in models:
+    fed = [float(r["median_ms"]) for r in csv.DictReader(open(f"{out}/{m}-fed.csv"))]
+    res = [float(r["median_ms"]) for r in csv.DictReader(open(f"{out}/{m}-resident.csv"))]
+    print(f"{m}: median ms per round, fed {', '.join(f'{v:.1f}' for v in fed)};"
+          f" data on the device {', '.join(f'{v:.1f}' for v in res)};"
+          f" medians {statistics.median(fed):.1f} / {statistics.median(res):.1f} ms,"
+          f" ratio {statistics.median(res) / statistics.median(fed):.2f}")
+PY
+fi
