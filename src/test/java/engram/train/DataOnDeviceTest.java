@@ -98,6 +98,58 @@ class DataOnDeviceTest {
   }
 
   @Test
+  void integerInputsTrainExactlyAsFedOnes(@TempDir Path tmp) throws Exception {
+    // H-Mem on bAbI: two INT inputs (story, query) instead of one FLOAT input.
+    String[] babi = {
+      "train",
+      "--preset",
+      "models/hmem-babi.json",
+      "--set",
+      "data.size=1k",
+      "--set",
+      "train.monitor=false",
+      "--epochs",
+      "2",
+      "--train-limit",
+      "300",
+      "--test-limit",
+      "100",
+      "--threads",
+      "1",
+      "--progress",
+      "none",
+      "--data-dir",
+      ResumeTest.DATA.toString()
+    };
+    List<Path> runs = List.of(tmp.resolve("fed"), tmp.resolve("resident"));
+    List<String> modes = List.of("off", "on");
+    for (int i = 0; i < 2; i++) {
+      String[] args = java.util.Arrays.copyOf(babi, babi.length + 4);
+      System.arraycopy(
+          new String[] {"--set", "train.dataOnDevice=" + modes.get(i), "--out", runs.get(i) + ""},
+          0,
+          args,
+          babi.length,
+          4);
+      Outcome o = engram(args);
+      assertEquals(0, o.code(), o.err());
+    }
+    assertEquals(
+        Files.readAllLines(runs.get(0).resolve("metrics.csv")).stream()
+            .map(DataOnDeviceTest::scores)
+            .toList(),
+        Files.readAllLines(runs.get(1).resolve("metrics.csv")).stream()
+            .map(DataOnDeviceTest::scores)
+            .toList());
+  }
+
+  /** A metrics.csv row without its timing columns (the last two). */
+  private static String scores(String row) {
+    String[] cells = row.split(",");
+    return String.join(",", java.util.Arrays.copyOf(cells, cells.length - 2));
+  }
+
+  @Test
   void onRefusesWhatItCannotServe(@TempDir Path tmp) {
     Outcome o = engram(args(tmp.resolve("windows"), "on", "--set", "train.bpttWindow=7"));
     assertEquals(Main.EXIT_USAGE, o.code(), o.err());
