@@ -223,7 +223,7 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
     Operand<T> u = tf.math.realDiv(cos, Scalars.of(tf, config.tau(), type));
     int k = config.keptSlots();
     if (!config.topK() || k >= config.memorySize()) {
-      return tf.nn.softmax(u);
+      return Norms.softmax(tf, u);
     }
     // The mask and the max are constants to the gradient: the max cancels in the ratio, and the
     // mask (the one-hot rows of TopKV2's k indices: exactly k slots, even with tied scores) is

@@ -78,7 +78,8 @@ final class ExportCommand implements Callable<Integer> {
     OutputPaths.checkDirectory(
         Files.exists(out) ? out.toAbsolutePath().normalize().getParent() : out, "--out");
     RunConfig config = RunDirectory.config(run, Evaluator.RUN_FIX);
-    if (config.train().precision() != Precision.FLOAT32) {
+    // bfloat16 runs keep float32 weights (the masters), which export as they are.
+    if (config.train().precision() == Precision.FLOAT64) {
       throw new IllegalArgumentException(
           run
               + " was trained in "

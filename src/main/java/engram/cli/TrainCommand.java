@@ -104,6 +104,14 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--clipnorm", description = "Per-variable gradient norm cap (0 = off).")
   Double clipnorm;
 
+  @Option(
+      names = "--precision",
+      paramLabel = "P",
+      description =
+          "fp32 (the default), bf16 (mixed: bfloat16 matmuls and activations, float32 weights,"
+              + " loss, LayerNorm and softmax statistics and Adam) or fp64.")
+  String precision;
+
   @Option(names = "--seed", description = "Seed of weights, shuffles and random draws.")
   Long seed;
 
@@ -276,6 +284,10 @@ final class TrainCommand implements Callable<Integer> {
                 new Change("--batch", "train.batchSize", batch),
                 new Change("--lr", "train.learningRate", lr),
                 new Change("--clipnorm", "train.clipnorm", clipnorm),
+                new Change(
+                    "--precision",
+                    "train.precision",
+                    precision == null ? null : engram.train.Precision.parse(precision).toString()),
                 new Change("--seed", "train.seed", seed),
                 new Change("--bptt-window", "train.bpttWindow", bpttWindow),
                 new Change("--bptt-truncate", "train.bpttTruncate", bpttTruncate),

@@ -114,11 +114,9 @@ public final class BatchNorm<T extends TFloating> {
   private List<Op> movingUpdates(Ops tf, Operand<T> mean, Operand<T> variance) {
     Operand<T> decay = Scalars.of(tf, 1.0 - MOMENTUM, mean.type());
     return List.of(
-        tf.assignSub(
-            movingMean.variable(), tf.math.mul(tf.math.sub(movingMean.value(), mean), decay)),
-        tf.assignSub(
-            movingVariance.variable(),
-            tf.math.mul(tf.math.sub(movingVariance.value(), variance), decay)));
+        movingMean.assignSub(tf, tf.math.mul(tf.math.sub(movingMean.value(), mean), decay)),
+        movingVariance.assignSub(
+            tf, tf.math.mul(tf.math.sub(movingVariance.value(), variance), decay)));
   }
 
   private Operand<T> normalize(Ops tf, Operand<T> x, Operand<T> mean, Operand<T> variance) {

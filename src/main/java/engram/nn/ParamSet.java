@@ -10,6 +10,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -21,7 +22,9 @@ import org.tensorflow.types.family.TFloating;
  * gamma}, {@code beta}). Each variable's initializer draws from seed {@code [seed, k]}, k its
  * creation index, so the same seed and the same model always start from the same weights.
  *
- * <p>Instances returned by {@link #child} share the parent's registry.
+ * <p>Instances returned by {@link #child} share the parent's registry. A mixed-precision set
+ * ({@link #mixed}) creates each variable in its float32 {@link #masters()} set and hands out a view
+ * whose value is that variable's read cast to the set's type.
  */
 public final class ParamSet<T extends TFloating> {
 
@@ -32,19 +35,40 @@ public final class ParamSet<T extends TFloating> {
   private final long seed;
   private final Map<String, Param<T>> registry;
   private final List<String> path;
+  private final ParamSet<TFloat32> masters;
 
   private ParamSet(
-      Ops root, Class<T> type, long seed, Map<String, Param<T>> registry, List<String> path) {
+      Ops root,
+      Class<T> type,
+      long seed,
+      Map<String, Param<T>> registry,
+      List<String> path,
+      ParamSet<TFloat32> masters) {
     this.root = root;
     this.type = type;
     this.seed = seed;
     this.registry = registry;
     this.path = path;
+    this.masters = masters;
   }
 
   /** An empty set whose variables live in {@code tf}'s graph. */
   public static <T extends TFloating> ParamSet<T> create(Ops tf, Class<T> type, long seed) {
-    return new ParamSet<>(tf, type, seed, new LinkedHashMap<>(), List.of());
+    return new ParamSet<>(tf, type, seed, new LinkedHashMap<>(), List.of(), null);
+  }
+
+  /**
+   * An empty mixed-precision set: float32 variables (the same names and initial values as {@link
+   * #create} gives) read by the model as {@code compute} (bfloat16).
+   */
+  public static <T extends TFloating> ParamSet<T> mixed(Ops tf, Class<T> compute, long seed) {
+    ParamSet<TFloat32> masters = create(tf, TFloat32.class, seed);
+    return new ParamSet<>(tf, compute, seed, new LinkedHashMap<>(), List.of(), masters);
+  }
+
+  /** The float32 set that holds a mixed set's variables; this set itself otherwise. */
+  public ParamSet<? extends TFloating> masters() {
+    return masters == null ? this : masters;
   }
 
   /** A view that creates variables under {@code scope/}. */
@@ -52,7 +76,13 @@ public final class ParamSet<T extends TFloating> {
     checkSegment(scope);
     List<String> childPath = new ArrayList<>(path);
     childPath.add(scope);
-    return new ParamSet<>(root, type, seed, registry, List.copyOf(childPath));
+    return new ParamSet<>(
+        root,
+        type,
+        seed,
+        registry,
+        List.copyOf(childPath),
+        masters == null ? null : masters.child(scope));
   }
 
   /** The floating type of every variable. */
@@ -78,6 +108,15 @@ public final class ParamSet<T extends TFloating> {
                 + ": dimensions must be > 0, got "
                 + java.util.Arrays.toString(shape));
       }
+    }
+    if (masters != null) {
+      // The cast is named at the root: a sub-scope here would shift TF-Java's scope numbering,
+      // and the variables' names must be those of a float32 run (checkpoints, export, import).
+      Param<TFloat32> master = masters.create(name, initializer, trainable, shape);
+      String castName = fullName.replace('/', '_') + "_" + type.getSimpleName();
+      Param<T> view = Param.view(master, root.withName(castName).dtypes.cast(master.value(), type));
+      registry.put(fullName, view);
+      return view;
     }
     Ops scoped = root;
     for (String segment : path) {
@@ -119,6 +158,11 @@ public final class ParamSet<T extends TFloating> {
               + Collections.unmodifiableSet(registry.keySet()));
     }
     return p;
+  }
+
+  /** The trainable parameters' float32 masters (the parameters themselves unless mixed). */
+  public List<? extends Param<? extends TFloating>> trainableMasters() {
+    return masters == null ? trainable() : masters.trainable();
   }
 
   /** Total number of trainable scalars. */

@@ -4,6 +4,8 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Sum;
 import org.tensorflow.op.math.Mean;
+import org.tensorflow.types.TBfloat16;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -29,6 +31,17 @@ public final class Norms {
    */
   public static <T extends TFloating> Operand<T> layerNorm(
       Ops tf, Operand<T> x, Operand<T> gamma, Operand<T> beta, double epsilon) {
+    if (x.type() == TBfloat16.class) { // mixed precision: the statistics in float32
+      Class<T> type = x.type();
+      return tf.dtypes.cast(
+          layerNorm(
+              tf,
+              tf.dtypes.cast(x, TFloat32.class),
+              tf.dtypes.cast(gamma, TFloat32.class),
+              tf.dtypes.cast(beta, TFloat32.class),
+              epsilon),
+          type);
+    }
     Operand<T> mean = tf.math.mean(x, tf.constant(-1), Mean.keepDims(true));
     Operand<T> variance =
         tf.math.mean(
@@ -39,6 +52,13 @@ public final class Norms {
         tf.math.mul(tf.math.rsqrt(tf.math.add(variance, Scalars.of(tf, epsilon, x.type()))), gamma);
     Operand<T> shift = tf.math.add(tf.math.mul(tf.math.neg(mean), inv), beta);
     return tf.math.add(tf.math.mul(x, inv), shift);
+  }
+
+  /** Softmax over the last axis; a bfloat16 input's is taken in float32 (mixed precision). */
+  public static <T extends TFloating> Operand<T> softmax(Ops tf, Operand<T> x) {
+    return x.type() == TBfloat16.class
+        ? tf.dtypes.cast(tf.nn.softmax(tf.dtypes.cast(x, TFloat32.class)), x.type())
+        : tf.nn.softmax(x);
   }
 
   /**

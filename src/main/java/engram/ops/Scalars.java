@@ -25,8 +25,11 @@ public final class Scalars {
     if (type == TFloat64.class) {
       return (Operand<T>) tf.constant(value);
     }
+    if (type == org.tensorflow.types.TBfloat16.class) { // rounded to float, then to bfloat16
+      return (Operand<T>) tf.dtypes.cast(tf.constant((float) value), type);
+    }
     throw new IllegalArgumentException(
-        "engram graphs are float32 or float64, got " + type.getSimpleName());
+        "engram graphs are float32, float64 or bfloat16, got " + type.getSimpleName());
   }
 
   /** A scalar tensor of {@code type} holding {@code value}; the caller closes it. */

@@ -241,10 +241,26 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("unchecked") // a mixed model is float32 outside, whatever T says
   private <T extends TFloating> Paths<T> build(
       Ops tf, Class<T> type, ModelConfig modelConfig, Target target, int streams, Options options) {
-    ParamSet<T> params = ParamSet.create(tf, type, options.initSeed());
-    Model<T> model = Models.create(params, modelConfig, Inputs.shapes(inputs), target.outputs());
+    ParamSet<T> params;
+    Model<T> model;
+    if (options.precision().mixed()) {
+      if (options.bptt().window() > 0 || streams > 0) {
+        throw new IllegalArgumentException(
+            "train.precision "
+                + options.precision()
+                + " trains whole sequences of independent examples: set train.bpttWindow to 0,"
+                + " or train stream data in float32");
+      }
+      ParamSet<?> view = ParamSet.mixed(tf, options.precision().compute(), options.initSeed());
+      model = (Model<T>) mixedModel(view, modelConfig, target);
+      params = (ParamSet<T>) view.masters();
+    } else {
+      params = ParamSet.create(tf, type, options.initSeed());
+      model = Models.create(params, modelConfig, Inputs.shapes(inputs), target.outputs());
+    }
     TrainingPaths.checkOutputs(modelConfig, target);
     // Adam's slot variables are made while the graph is small: TF-Java's withSubScope scans every
     // op already in the graph, so scoped ops created after the unrolled model cost O(graph size).
@@ -402,6 +418,13 @@ public final class TrainingGraph implements AutoCloseable {
         evalMemory,
         null,
         resident);
+  }
+
+  /** The model in the view's reduced type, seen as a float32 model. */
+  private <R extends TFloating> Model<TFloat32> mixedModel(
+      ParamSet<R> view, ModelConfig modelConfig, Target target) {
+    Model<R> inner = Models.create(view, modelConfig, Inputs.shapes(inputs), target.outputs());
+    return new engram.models.MixedPrecisionModel<>(inner, view.type());
   }
 
   /** Whether training runs in BPTT paths.windows(). */
