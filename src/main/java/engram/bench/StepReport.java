@@ -43,6 +43,7 @@ import org.tensorflow.TensorFlow;
  * @param opTimes the op types that took the most of {@code opMs}, e.g. {@code MatMul 69.0 ms}
  * @param dataOnDevice whether the examples waited on the device and each step fed only its row
  *     numbers ({@code train.dataOnDevice}); else each step fed its batch from the host
+ * @param precision the step's {@code train.precision}
  */
 public record StepReport(
     StepSpec spec,
@@ -66,13 +67,14 @@ public record StepReport(
     String unclustered,
     double opMs,
     String opTimes,
-    boolean dataOnDevice) {
+    boolean dataOnDevice,
+    engram.train.Precision precision) {
 
   /** The lines {@code engram bench} prints. */
   public String summary() {
     return String.format(
         Locale.ROOT,
-        "%s on %s, XLA %s, %d threads%s%s%n"
+        "%s on %s, XLA %s, %d threads%s%s%s%n"
             + "  %.3f ms/step mean, %.3f median, %.3f min over %d steps; %.0f sequences/s%n"
             + "  %s%n"
             + "  first step %.0f ms, graph build %.1f s, %d graph nodes, %d trainable parameters%n"
@@ -88,6 +90,7 @@ public record StepReport(
                 Locale.ROOT, ", %d replicas, all-reduce %.2f ms/step", replicas, allReduceMs)
             : "",
         dataOnDevice ? ", data on the device" : "",
+        precision == engram.train.Precision.FLOAT32 ? "" : ", " + precision,
         meanMs,
         medianMs,
         minMs,
@@ -144,7 +147,8 @@ public record StepReport(
     "op_ms",
     "replicas",
     "allreduce_ms",
-    "data_on_device"
+    "data_on_device",
+    "precision"
   };
 
   /** Appends {@code r} to the CSV {@code file} (creating it with a header), atomically. */
@@ -184,7 +188,8 @@ public record StepReport(
           String.format(Locale.ROOT, "%.1f", r.opMs()),
           r.replicas(),
           f3(r.allReduceMs()),
-          r.dataOnDevice() ? "on" : "off");
+          r.dataOnDevice() ? "on" : "off",
+          r.precision());
     }
     String before = exists ? Files.readString(file, StandardCharsets.UTF_8) : "";
     String header = String.join(",", CSV_HEADER);

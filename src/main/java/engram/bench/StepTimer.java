@@ -8,6 +8,7 @@ import engram.io.AtomicFiles;
 import engram.runtime.Compute;
 import engram.runtime.Progress;
 import engram.train.DivergenceException;
+import engram.train.Precision;
 import engram.train.TrainingGraph;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,14 +39,19 @@ public final class StepTimer {
    * of one process).
    */
   /**
-   * Where a step runs and where its data waits.
+   * Where a step runs, where its data waits and in what precision it computes.
    *
    * @param dataOnDevice the examples are put on the device once and each step feeds only its row
    *     numbers ({@code train.dataOnDevice}); one device, one process
+   * @param precision {@code train.precision}: float32, bfloat16 (mixed) or float64
    */
-  public record Placement(Replicas replicas, Cluster cluster, boolean dataOnDevice) {
+  public record Placement(
+      Replicas replicas, Cluster cluster, boolean dataOnDevice, Precision precision) {
 
     public Placement {
+      if (precision == null) {
+        precision = Precision.FLOAT32;
+      }
       if (dataOnDevice && (replicas.parallel() || cluster != null)) {
         throw new IllegalArgumentException(
             "--data-on-device times one device in one process: drop --replicas and the job");
@@ -54,7 +60,7 @@ public final class StepTimer {
 
     /** One device, one process, batches fed from the host. */
     public static Placement single() {
-      return new Placement(Replicas.single(), null, false);
+      return new Placement(Replicas.single(), null, false, Precision.FLOAT32);
     }
   }
 
@@ -94,7 +100,8 @@ public final class StepTimer {
               TrainingGraph.Options.defaults(spec.seed())
                   .withClipnorm(spec.clipnorm())
                   .withBptt(spec.bptt())
-                  .withReplicas(placement.replicas());
+                  .withReplicas(placement.replicas())
+                  .withPrecision(placement.precision());
           if (placement.cluster() != null) {
             options = options.withCluster(placement.cluster());
           }
@@ -222,7 +229,8 @@ public final class StepTimer {
         StepTrace.opHistogram(trace, 8),
         StepTrace.opMicros(trace).values().stream().mapToLong(Long::longValue).sum() / 1000.0,
         StepTrace.opTimes(trace, 5),
-        placement.dataOnDevice());
+        placement.dataOnDevice(),
+        placement.precision());
   }
 
   /** Peak resident set size of this process from /proc/self/status, or 0 off Linux. */

@@ -150,6 +150,12 @@ final class BenchCommand implements Callable<Integer> {
               + " host).")
   boolean dataOnDevice;
 
+  @Option(
+      names = "--precision",
+      paramLabel = "P",
+      description = "fp32 (the default), bf16 (mixed precision, as train --precision) or fp64.")
+  String precision = "fp32";
+
   @Override
   public Integer call() throws Exception {
     Compute compute = common.compute();
@@ -188,7 +194,8 @@ final class BenchCommand implements Callable<Integer> {
         .info("bench {} configuration(s) of {} on {}", specs.size(), model, compute.describe());
     Cluster cluster = job.cluster();
     StepTimer.Placement placement =
-        new StepTimer.Placement(job.replicas(compute), cluster, dataOnDevice);
+        new StepTimer.Placement(
+            job.replicas(compute), cluster, dataOnDevice, engram.train.Precision.parse(precision));
     boolean writes = cluster == null || cluster.task() == 0;
     try (StepWatchdog watchdog = cluster == null ? null : watchdog(cluster)) {
       if (cluster != null) {

@@ -33,7 +33,7 @@ class StepTimerTest {
     Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
     List<StepSpec> specs = List.of(tiny(ModelType.LSTM, 4, 3), tiny(ModelType.LSTM, 6, 3));
     StepTimer.Placement resident =
-        new StepTimer.Placement(engram.distributed.Replicas.single(), null, true);
+        new StepTimer.Placement(engram.distributed.Replicas.single(), null, true, null);
     Path csv = tmp.resolve("bench.csv");
     List<StepReport> reports =
         StepTimer.run(
@@ -57,15 +57,29 @@ class StepTimerTest {
     assertEquals(reports.get(0).graphNodes(), reports.get(1).graphNodes(), "one graph");
     List<String> rows = java.nio.file.Files.readAllLines(csv);
     assertTrue(
-        rows.get(0).endsWith(",data_on_device") && rows.get(2).endsWith(",on"), rows.toString());
+        rows.get(0).endsWith(",data_on_device,precision") && rows.get(2).endsWith(",on,float32"),
+        rows.toString());
 
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
             () ->
                 new StepTimer.Placement(
-                    engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null, true));
+                    engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null, true, null));
     assertTrue(e.getMessage().contains("--data-on-device times one device"), e.getMessage());
+  }
+
+  @Test
+  void timesTheMixedPrecisionStep() {
+    Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
+    StepTimer.Placement bf16 =
+        new StepTimer.Placement(
+            engram.distributed.Replicas.single(), null, false, engram.train.Precision.BFLOAT16);
+    List<StepReport> r =
+        StepTimer.run(
+            List.of(tiny(ModelType.ENN, 4, 3)), cpu, bf16, Progress.none(), null, x -> {});
+    assertEquals(engram.train.Precision.BFLOAT16, r.get(0).precision());
+    assertTrue(r.get(0).summary().contains(", bfloat16"), r.get(0).summary());
   }
 
   @Test
@@ -232,7 +246,7 @@ class StepTimerTest {
     Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
     StepTimer.Placement two =
         new StepTimer.Placement(
-            engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null, false);
+            engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null, false, null);
     StepReport r =
         StepTimer.run(List.of(tiny(ModelType.LSTM, 4, 3)), cpu, two, Progress.none(), null, x -> {})
             .get(0);
