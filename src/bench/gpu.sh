@@ -6,9 +6,9 @@
 # one graph per T; XLA's switch is process-wide, so "on" and "off" are separate processes. LIMIT caps
 # each process (s); BATCH, SEQ and XLA narrow the sweep (defaults 128,512,2048 / 28,128 / "on off").
 # "plan" is the one device call of PERFORMANCE.md's H200 table, 8 minutes at most: doctor; ENN and
-# LSTM at B 128/512/2048, T 28, XLA on, fed (and at B 128/2048 with --data-on-device); H-Mem at bAbI
-# task 2's size; the PyTorch peer (parity/torch_peer.py, eager and torch.compile; PYTHON names the
-# host's python with torch):
+# LSTM at B 128/512/2048, T 28, XLA on, float32 (and bf16 at B 128/2048); H-Mem at bAbI task 2's
+# size; the PyTorch peer (parity/torch_peer.py, eager and torch.compile; PYTHON names the host's
+# python with torch). "resident" (a second call) adds --data-on-device rows:
 #   bash /tmp/g/remote.sh 'bash <checkout>/src/bench/gpu.sh plan -- $OUT'    (timeout_s 540)
 set -uo pipefail
 parts=(); while [[ $# -gt 0 && $1 != -- ]]; do parts+=("$1"); shift; done
@@ -28,14 +28,14 @@ torch_peer() {
 for part in "${parts[@]}"; do
   case $part in
     plan)
-      # Limits from the H100's first steps (ENN XLA compile 56 s at B 128, 9 s at 512): 480 s in all.
+      # Limits from the H100's first steps (ENN XLA compile 56 s at B 128, 9 s at 512): 490 s in all.
       timeout 30 $engram doctor 2>&1 | quiet | tee "$out/doctor.txt"
       LIMIT=120 bench --model enn --xla on --batch 128,512,2048 --seq 28 --warmup 5 --steps 30
       LIMIT=100 bench --model enn --xla on --batch 128,2048 --seq 28 --warmup 5 --steps 30 \
-        --data-on-device
+        --precision bf16
       LIMIT=45 bench --model lstm --xla on --batch 128,512,2048 --seq 28 --warmup 5 --steps 30
       LIMIT=40 bench --model lstm --xla on --batch 128,2048 --seq 28 --warmup 5 --steps 30 \
-        --data-on-device
+        --precision bf16
       LIMIT=45 bench --model hmem --xla on --batch 128,512 --seq 88 --warmup 5 --steps 30
       LIMIT=110 MODES=eager,compile BATCH=128,2048 torch_peer ;;
     resident)
