@@ -4,15 +4,16 @@
 #  1. sweep: engram's training step for ENN, LSTM (XLA off and on) and H-Mem;
 #  2. peers: ENN against tensorflow-engram's EngramClassifier and LSTM against Keras 3's LSTM +
 #     Dense at the same size (parity/speed.py, through parity/.venv: run parity/setup.sh once);
-#  3. resident: engram's step with the batch fed from the host against --data-on-device.
-# Parts 2 and 3 alternate their contestants for [rounds] rounds, so that both see the same machine
+#  3. resident: engram's step with the batch fed from the host against --data-on-device;
+#  4. precision: engram's step in fp32 against bf16 (mixed precision).
+# Parts 2-4 alternate their contestants for [rounds] rounds, so that both see the same machine
 # load; the medians over the rounds give the ratios. PARTS="peers resident" narrows the parts,
 # MODELS=lstm the models of parts 2 and 3.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/runs/bench-cpu}
 rounds=${2:-3}
-parts=${PARTS:-sweep peers resident}
+parts=${PARTS:-sweep peers resident precision}
 models=${MODELS:-enn lstm}
 mkdir -p "$out"
 cd "$root"
@@ -42,6 +43,10 @@ for r in $(seq "$rounds"); do
       step "$m" --csv "$out/$m-fed.csv" >/dev/null
       step "$m" --data-on-device --csv "$out/$m-resident.csv" >/dev/null
     fi
+    if has precision; then
+      step "$m" --csv "$out/$m-fp32.csv" >/dev/null
+      step "$m" --precision bf16 --csv "$out/$m-bf16.csv" >/dev/null
+    fi
   done
 done
 
@@ -70,16 +75,19 @@ for m in models:
           f" {statistics.median(e_med) / statistics.median(k):.2f} (medians)")
 PY
 fi
-if has resident; then
-  python3 - "$out" $models <<'PY'
+# Median ms per round of two contestants, and the ratio of their medians over the rounds.
+pair() {
+  python3 - "$out" "$1" "$2" "$3" "$4" $models <<'PY'
 import csv, statistics, sys
-out, models = sys.argv[1], sys.argv[2:]
+out, a, b, label_a, label_b, models = *sys.argv[1:6], sys.argv[6:]
 for m in models:
-    fed = [float(r["median_ms"]) for r in csv.DictReader(open(f"{out}/{m}-fed.csv"))]
-    res = [float(r["median_ms"]) for r in csv.DictReader(open(f"{out}/{m}-resident.csv"))]
-    print(f"{m}: median ms per round, fed {', '.join(f'{v:.1f}' for v in fed)};"
-          f" data on the device {', '.join(f'{v:.1f}' for v in res)};"
-          f" medians {statistics.median(fed):.1f} / {statistics.median(res):.1f} ms,"
-          f" ratio {statistics.median(res) / statistics.median(fed):.2f}")
+    x = [float(r["median_ms"]) for r in csv.DictReader(open(f"{out}/{m}-{a}.csv"))]
+    y = [float(r["median_ms"]) for r in csv.DictReader(open(f"{out}/{m}-{b}.csv"))]
+    print(f"{m}: median ms per round, {label_a} {', '.join(f'{v:.1f}' for v in x)};"
+          f" {label_b} {', '.join(f'{v:.1f}' for v in y)};"
+          f" medians {statistics.median(x):.1f} / {statistics.median(y):.1f} ms,"
+          f" ratio {statistics.median(y) / statistics.median(x):.2f}")
 PY
-fi
+}
+has resident && pair fed resident "fed" "data on the device"
+has precision && pair fp32 bf16 "fp32" "bf16"
