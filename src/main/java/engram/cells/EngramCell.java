@@ -183,7 +183,7 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
               Norms.l2Normalize(tf, e, L2_EPSILON),
               type,
               org.tensorflow.op.train.BatchMatMul.adjY(true));
-      a = attend(tf, tf.squeeze(cos, org.tensorflow.op.core.Squeeze.axis(1L))); // (3')
+      a = attend(tf, tf.squeeze(cos, org.tensorflow.op.core.Squeeze.axis(1L)), type); // (3')
       Operand<T> aRow = tf.expandDims(a, tf.constant(1)); // [B, 1, M]
       m = tf.squeeze(tf.train.batchMatMul(aRow, e, type), org.tensorflow.op.core.Squeeze.axis(1L));
       // (6'): A_b^T z_b, the outer product of each example's own attention and encoding.
@@ -208,19 +208,33 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
         memoryBank.value(), tf.math.mul(Scalars.of(tf, config.scaleFactor(), type), trace));
   }
 
-  /** (3) A = softmax(cos(z, E) / tau): a RealDiv by tau, as the reference does, not a multiply. */
+  /**
+   * (3) A = softmax(cos(z, E) / tau): a RealDiv by tau, as the reference does, not a multiply. In
+   * mixed precision the cosines and the softmax are float32: small differences between cosines
+   * decide the attention, and bfloat16's 8 significant bits round them away.
+   */
   private Operand<T> attention(Ops tf, Operand<T> z, Operand<T> e) {
-    Operand<T> similarity =
+    if (type == org.tensorflow.types.TBfloat16.class) {
+      Class<org.tensorflow.types.TFloat32> wide = org.tensorflow.types.TFloat32.class;
+      return tf.dtypes.cast(
+          attention(tf, tf.dtypes.cast(z, wide), tf.dtypes.cast(e, wide), wide), type);
+    }
+    return attention(tf, z, e, type);
+  }
+
+  private <U extends TFloating> Operand<U> attention(
+      Ops tf, Operand<U> z, Operand<U> e, Class<U> in) {
+    Operand<U> similarity =
         tf.linalg.matMul(
             Norms.l2Normalize(tf, z, L2_EPSILON),
             Norms.l2Normalize(tf, e, L2_EPSILON),
             MatMul.transposeB(true));
-    return attend(tf, similarity);
+    return attend(tf, similarity, in);
   }
 
   /** The softmax over {@code cos / tau} of (3), or with top-k on its masked form (3k). */
-  private Operand<T> attend(Ops tf, Operand<T> cos) {
-    Operand<T> u = tf.math.realDiv(cos, Scalars.of(tf, config.tau(), type));
+  private <U extends TFloating> Operand<U> attend(Ops tf, Operand<U> cos, Class<U> type) {
+    Operand<U> u = tf.math.realDiv(cos, Scalars.of(tf, config.tau(), type));
     int k = config.keptSlots();
     if (!config.topK() || k >= config.memorySize()) {
       return Norms.softmax(tf, u);
@@ -228,7 +242,7 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
     // The mask and the max are constants to the gradient: the max cancels in the ratio, and the
     // mask (the one-hot rows of TopKV2's k indices: exactly k slots, even with tied scores) is
     // piecewise constant; so TopKV2 needs no gradient.
-    Operand<T> kept =
+    Operand<U> kept =
         tf.stopGradient(
             tf.sum(
                 tf.oneHot(
@@ -237,11 +251,11 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
                     Scalars.of(tf, 1, type),
                     Scalars.of(tf, 0, type)),
                 tf.constant(-2)));
-    Operand<T> top =
+    Operand<U> top =
         tf.stopGradient(
             tf.reduceMax(u, tf.constant(-1), org.tensorflow.op.core.ReduceMax.keepDims(true)));
-    Operand<T> weights = tf.math.mul(tf.math.exp(tf.math.sub(u, top)), kept);
-    Operand<T> total =
+    Operand<U> weights = tf.math.mul(tf.math.exp(tf.math.sub(u, top)), kept);
+    Operand<U> total =
         tf.math.add(
             tf.sum(weights, tf.constant(-1), org.tensorflow.op.core.Sum.keepDims(true)),
             Scalars.of(tf, TOP_K_EPSILON, type));
