@@ -31,6 +31,8 @@ os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", choices=["enn", "lstm"], default="enn")
+    ap.add_argument("--policy", default="float32",
+                    help="Keras dtype policy, e.g. mixed_bfloat16 (against engram --precision bf16)")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seq", type=int, default=28)
     ap.add_argument("--features", type=int, default=28)
@@ -59,12 +61,15 @@ def main():
     x = rng.random((n, args.seq, args.features), dtype=np.float32)
     y = keras.utils.to_categorical(rng.integers(0, 10, n), 10)
 
+    keras.mixed_precision.set_global_policy(args.policy)
+
     def build(jit):
         keras.utils.set_random_seed(42)
         if args.model == "lstm":
             model = keras.Sequential([keras.Input((args.seq, args.features)),
                                       keras.layers.LSTM(args.hidden),
-                                      keras.layers.Dense(10, activation="softmax")])
+                                      keras.layers.Dense(10, activation="softmax",
+                                                         dtype="float32")])
         else:
             from tensorflow_engram.models import EngramClassifier
             model = EngramClassifier(input_shape=(args.seq, args.features), num_classes=10,
@@ -93,7 +98,7 @@ def main():
         model.fit(x, y, batch_size=b, epochs=1, verbose=0, shuffle=False)
         fit_ms = (time.perf_counter() - t0) * 1e3 / args.steps
         rows.append({
-            "model": args.model, "jit_compile": str(jit), "resolved_jit": bool(model.jit_compile),
+            "model": args.model, "policy": args.policy, "jit_compile": str(jit), "resolved_jit": bool(model.jit_compile),
             "train_on_batch_mean_ms": float(np.mean(per_step)),
             "train_on_batch_median_ms": float(np.median(per_step)),
             "fit_ms": fit_ms,

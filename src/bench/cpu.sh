@@ -8,13 +8,17 @@
 #  4. precision: engram's step in fp32 against bf16 (mixed precision).
 # Parts 2-4 alternate their contestants for [rounds] rounds, so that both see the same machine
 # load; the medians over the rounds give the ratios. PARTS="peers resident" narrows the parts,
-# MODELS=lstm the models of parts 2 and 3.
+# MODELS=lstm the models of parts 2-4; PRECISION=bf16 runs part 2 in mixed precision on both sides
+# (engram --precision bf16 against Keras' mixed_bfloat16 policy).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/runs/bench-cpu}
 rounds=${2:-3}
 parts=${PARTS:-sweep peers resident precision}
 models=${MODELS:-enn lstm}
+precision=${PRECISION:-fp32}
+policy=$([ "$precision" = bf16 ] && echo mixed_bfloat16 || echo float32)
+tag=$([ "$precision" = bf16 ] && echo "-bf16" || echo "")
 mkdir -p "$out"
 cd "$root"
 [ -f target/engram.jar ] || ./mvnw -B -q package -DskipTests
@@ -34,10 +38,10 @@ fi
 for r in $(seq "$rounds"); do
   for m in $models; do
     if has peers; then
-      step "$m" --csv "$out/$m-rounds.csv"
+      step "$m" --precision "$precision" --csv "$out/$m-rounds$tag.csv"
       parity/.venv/bin/python parity/speed.py --model "$m" --batch 128 --seq 28 --hidden 128 \
-        --memory 64 --steps 40 --warmup 10 --jit auto,false --csv "$out/keras-$m-rounds.csv" \
-        2>>"$out/stderr.log" >/dev/null
+        --memory 64 --steps 40 --warmup 10 --jit auto,false --policy "$policy" \
+        --csv "$out/keras-$m-rounds$tag.csv" 2>>"$out/stderr.log" >/dev/null
     fi
     if has resident; then
       step "$m" --csv "$out/$m-fed.csv" >/dev/null
@@ -51,15 +55,15 @@ for r in $(seq "$rounds"); do
 done
 
 if has peers; then
-  parity/.venv/bin/python - "$out" $models <<'PY'
+  parity/.venv/bin/python - "$out" "$tag" $models <<'PY'
 import csv, statistics, sys
-out, models = sys.argv[1], sys.argv[2:]
+out, tag, models = sys.argv[1], sys.argv[2], sys.argv[3:]
 peer = {"enn": "tensorflow-engram EngramClassifier", "lstm": "Keras 3 LSTM + Dense"}
 for m in models:
-    rows = list(csv.DictReader(open(f"{out}/{m}-rounds.csv")))
+    rows = list(csv.DictReader(open(f"{out}/{m}-rounds{tag}.csv")))
     e_mean = [float(r["mean_ms"]) for r in rows]
     e_med = [float(r["median_ms"]) for r in rows]
-    keras = list(csv.DictReader(open(f"{out}/keras-{m}-rounds.csv")))
+    keras = list(csv.DictReader(open(f"{out}/keras-{m}-rounds{tag}.csv")))
     # Per round, Keras' best: the faster of jit_compile auto/False and of train_on_batch/fit.
     k = []
     for i in range(0, len(keras), 2):
