@@ -26,11 +26,6 @@ public final class MixedPrecisionModel<R extends TFloating> implements Model<TFl
     this.compute = compute;
   }
 
-  /** The model as built, in the reduced type. */
-  public Model<R> inner() {
-    return inner;
-  }
-
   @Override
   public Forward<TFloat32> forward(
       Ops tf,

@@ -160,11 +160,6 @@ public final class ParamSet<T extends TFloating> {
     return p;
   }
 
-  /** The trainable parameters' float32 masters (the parameters themselves unless mixed). */
-  public List<? extends Param<? extends TFloating>> trainableMasters() {
-    return masters == null ? trainable() : masters.trainable();
-  }
-
   /** Total number of trainable scalars. */
   public long trainableCount() {
     return trainable().stream().mapToLong(Param::size).sum();
