@@ -90,6 +90,11 @@ final class ResidentData {
     return bytes;
   }
 
+  /** Bytes {@code sets} take in the stores. */
+  static long bytes(List<engram.data.Dataset> sets) {
+    return sets.stream().mapToLong(d -> d.size() * rowBytes(d)).sum();
+  }
+
   /** The row numbers a step feeds, {@code [n]}: which rows its batch is. */
   Placeholder<TInt32> rows() {
     return rows;

@@ -131,7 +131,7 @@ public final class Trainer {
         LOG.info(
             "data on the device: {} examples, {} MiB; a step copies only its batch's row numbers",
             resident,
-            splits.stream().mapToLong(d -> d.size() * ResidentData.rowBytes(d)).sum() >> 20);
+            ResidentData.bytes(splits) >> 20);
       }
       if (options.replicas().parallel()) {
         LOG.info(
@@ -325,7 +325,6 @@ public final class Trainer {
                         ? "stream data (a language model's carried state)"
                         : null;
     long rows = splits.stream().mapToLong(Dataset::size).sum();
-    long bytes = splits.stream().mapToLong(d -> d.size() * ResidentData.rowBytes(d)).sum();
     return switch (t.dataOnDevice()) {
       case OFF -> 0;
       case ON -> {
@@ -339,7 +338,7 @@ public final class Trainer {
       }
       case AUTO ->
           unsupported == null
-                  && bytes <= TrainConfig.AUTO_RESIDENT_BYTES
+                  && ResidentData.bytes(splits) <= TrainConfig.AUTO_RESIDENT_BYTES
                   && (sessionConfig == null
                       || sessionConfig.getDeviceCountOrDefault("GPU", -1) != 0)
                   && engram.runtime.Compute.hasGpu()
