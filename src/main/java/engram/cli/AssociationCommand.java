@@ -178,7 +178,7 @@ final class AssociationCommand implements Callable<Integer> {
               });
       ys[delayList.indexOf(p.delay())] = p.testAccuracy();
     }
-    AssociationFigures.write(
+    engram.viz.Figures.writePng(
         AssociationFigures.accuracyVsDelay(curves, xs, chance),
         dir.resolve("accuracy-vs-delay.png"));
     for (AssociationSuite.Point p : points) {
@@ -186,7 +186,7 @@ final class AssociationCommand implements Callable<Integer> {
         Path run = AssociationSuite.runDir(dir, r.model(), r.delay(), r.run());
         Path csv = run.resolve(AssociationSuite.TEST_MEMORY);
         if (Files.exists(csv)) {
-          AssociationFigures.write(
+          engram.viz.Figures.writePng(
               AssociationFigures.memory(
                   AssociationFigures.readMatrix(csv),
                   String.format(

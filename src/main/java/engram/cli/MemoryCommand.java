@@ -5,7 +5,6 @@ import engram.experiments.MemoryComparison;
 import engram.experiments.MemorySuite;
 import engram.io.OutputPaths;
 import engram.train.RunConfig;
-import engram.viz.AssociationFigures;
 import engram.viz.MemoryFigures;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -146,7 +145,7 @@ final class MemoryCommand implements Callable<Integer> {
                           .anyMatch(p -> p.benchmark().equals(b) && p.metric().equals(metric)))
               .toList();
       if (!groups.isEmpty()) {
-        write(
+        engram.viz.Figures.writePng(
             MemoryFigures.bars(
                 "Test " + (metric.equals("mse") ? "MSE (lower is better)" : "accuracy"),
                 "test " + metric,
@@ -161,7 +160,7 @@ final class MemoryCommand implements Callable<Integer> {
             .filter(m -> points.stream().anyMatch(p -> p.model().equals(m) && p.slots() > 0))
             .toList();
     if (!enns.isEmpty()) {
-      write(
+      engram.viz.Figures.writePng(
           MemoryFigures.bars(
               "ENN attention: effective number of slots after training",
               "exp(attention entropy)",
@@ -169,7 +168,7 @@ final class MemoryCommand implements Callable<Integer> {
               values(enns, all, points, MemorySuite.Point::effectiveSlots)),
           dir.resolve("effective-slots.png"));
     }
-    write(
+    engram.viz.Figures.writePng(
         MemoryFigures.bars(
             "Wall time per epoch",
             "seconds per epoch",
@@ -196,10 +195,5 @@ final class MemoryCommand implements Callable<Integer> {
       out.put(m, v);
     }
     return out;
-  }
-
-  private static void write(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path target)
-      throws IOException {
-    AssociationFigures.write(chart, target);
   }
 }

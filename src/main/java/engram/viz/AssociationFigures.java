@@ -1,12 +1,10 @@
 package engram.viz;
 
-import engram.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -59,10 +57,5 @@ public final class AssociationFigures {
       }
     }
     return out;
-  }
-
-  /** Writes {@code chart} as a PNG. */
-  public static void write(Chart<?, ?> chart, Path target) throws IOException {
-    AtomicFiles.write(target, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
   }
 }

@@ -181,11 +181,15 @@ public final class Figures {
     List<Path> written = new ArrayList<>();
     for (Map.Entry<String, Chart<?, ?>> e : charts(record).entrySet()) {
       Path target = dir.resolve(e.getKey());
-      AtomicFiles.write(
-          target, BitmapEncoder.getBitmapBytes(e.getValue(), BitmapEncoder.BitmapFormat.PNG));
+      writePng(e.getValue(), target);
       written.add(target);
     }
     return written;
+  }
+
+  /** Writes {@code chart} as a PNG, atomically. */
+  public static void writePng(Chart<?, ?> chart, Path target) throws IOException {
+    AtomicFiles.write(target, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
   }
 
   /** Reads {@code runDir} and writes its figures there. */
