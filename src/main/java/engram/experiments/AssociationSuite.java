@@ -224,10 +224,7 @@ public final class AssociationSuite {
   }
 
   private Run runOne(String name, int delay, int r, RunConfig base) throws IOException {
-    RunConfig config = configAt(base, delay, r);
-    Path dir = runDir(out, name, delay, r);
-    FinishedRun.checkConfig(dir, config);
-    Run done = finished(name, delay, r, config.train().seed(), dir);
+    Run done = reused(name, delay, r, base);
     if (done != null) {
       LOG.info(
           "{} at delay {}, run {}: finished earlier, test accuracy {}",
@@ -237,6 +234,8 @@ public final class AssociationSuite {
           String.format(Locale.ROOT, "%.4f", done.testAccuracy()));
       return done;
     }
+    RunConfig config = configAt(base, delay, r);
+    Path dir = runDir(out, name, delay, r);
     LOG.info(
         "{} at delay {}, run {} (seed {}; {} frames per story)",
         name,
