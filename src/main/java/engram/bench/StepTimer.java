@@ -154,12 +154,11 @@ public final class StepTimer {
     if (placement.dataOnDevice()) {
       g.loadResident(List.of(data));
     }
+    int resident = g.residentOffset(data);
     java.util.function.IntConsumer fill =
         b -> {
-          if (placement.dataOnDevice()) {
-            order.selectRows(b, batch, 0);
-          } else if (cluster == null) {
-            order.fill(b, batch);
+          if (cluster == null) {
+            order.fill(b, batch, resident);
           } else {
             order.fillShard(b, batch, cluster.task(), cluster.workers().size());
           }

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * Reusable host buffers for one mini-batch: one array per input ({@code float[]} or {@code int[]},
  * batch-major) and the targets. {@link Batches#fill} overwrites them; {@link #size()} says how many
- * examples are valid. When the examples already sit in device memory, {@link Batches#selectRows}
- * names them by row instead ({@link #rows()}) and the buffers are left alone.
+ * examples are valid. When the examples already sit in device memory, {@link Batches#fill(int,
+ * Batch, int)} names them by row instead ({@link #rows()}) and the buffers are left alone.
  */
 public final class Batch {
 

@@ -96,10 +96,20 @@ public final class Batches {
   }
 
   /**
-   * Names batch {@code b} by rows instead of copying it: example {@code i} of this dataset is row
-   * {@code offset + i} of a store that already holds the dataset (the device-resident data).
+   * Batch {@code b} as {@link #fill} copies it or, when {@code residentOffset >= 0}, named by rows
+   * instead: example {@code i} of this dataset is then row {@code residentOffset + i} of a store
+   * that already holds the dataset (the device-resident data; a graph's {@code residentOffset}, -1
+   * when the dataset is not there).
    */
-  public void selectRows(int b, Batch batch, int offset) {
+  public void fill(int b, Batch batch, int residentOffset) {
+    if (residentOffset >= 0) {
+      selectRows(b, batch, residentOffset);
+    } else {
+      fill(b, batch);
+    }
+  }
+
+  private void selectRows(int b, Batch batch, int offset) {
     int n = size(b);
     for (int i = 0; i < n; i++) {
       batch.rows()[i] = offset + order[b * batchSize + i];

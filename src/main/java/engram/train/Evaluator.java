@@ -65,11 +65,7 @@ public final class Evaluator {
     g.resetState();
     try (Progress.Task bar = progress.start(task, batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
-        if (resident >= 0) {
-          batches.selectRows(b, batch, resident);
-        } else {
-          batches.fill(b, batch);
-        }
+        batches.fill(b, batch, resident);
         TrainingGraph.BatchResult r =
             g.evaluate(batch, new long[] {seed, b}, logits, b * n * rowSize);
         lossSum += r.loss() * r.size();

@@ -377,10 +377,8 @@ public final class Trainer {
     try (Progress.Task bar =
         progress.start(String.format("epoch %d/%d", epoch, t.epochs()), batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
-        if (resident >= 0) {
-          batches.selectRows(b, batch, resident);
-        } else if (cluster == null) {
-          batches.fill(b, batch);
+        if (cluster == null) {
+          batches.fill(b, batch, resident);
         } else {
           batches.fillShard(b, batch, cluster.task(), cluster.workers().size());
         }
