@@ -659,12 +659,26 @@ public final class TrainingGraph implements AutoCloseable {
       owned.add(rows);
       return runner.feed(paths.resident().rows(), rows);
     }
+    List<Tensor> tensors = hostTensors(batch, owned);
+    for (int i = 0; i < inputs.size(); i++) {
+      runner.feed(paths.placeholders().get(i), tensors.get(i));
+    }
+    return runner.feed(paths.y(), tensors.get(inputs.size()));
+  }
+
+  /**
+   * The tensors of {@code batch}'s inputs, in input order, then of its targets; they are added to
+   * {@code owned}, which the caller closes.
+   */
+  private List<Tensor> hostTensors(Batch batch, List<Tensor> owned) {
+    List<Tensor> tensors = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
       Tensor t = Inputs.tensor(inputs.get(i), batch, i);
       owned.add(t);
-      runner.feed(paths.placeholders().get(i), t);
+      tensors.add(t);
     }
-    return runner.feed(paths.y(), targets(batch, owned));
+    tensors.add(targets(batch, owned));
+    return tensors;
   }
 
   /**
@@ -695,11 +709,7 @@ public final class TrainingGraph implements AutoCloseable {
         rows.fill(b, batch);
         List<Tensor> owned = new ArrayList<>();
         try {
-          for (int i = 0; i < inputs.size(); i++) {
-            owned.add(Inputs.tensor(inputs.get(i), batch, i));
-          }
-          owned.add(task.tensor(batch));
-          store.load(session, first + (long) b * chunk, owned);
+          store.load(session, first + (long) b * chunk, hostTensors(batch, owned));
         } finally {
           owned.forEach(Tensor::close);
         }
