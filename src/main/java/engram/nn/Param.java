@@ -119,7 +119,7 @@ public final class Param<T extends TFloating> {
       // A view's squares are summed from its float32 master: bfloat16 sums lose the small terms.
       Operand<T> squares =
           p.master == null
-              ? tf.sum(tf.math.square(p.value()), tf.constant(axes))
+              ? squareSum(tf, p.value(), axes)
               : tf.dtypes.cast(squareSum(tf, p.master.value(), axes), p.value().type());
       sum = sum == null ? squares : tf.math.add(sum, squares);
     }
