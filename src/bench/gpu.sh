@@ -8,7 +8,9 @@
 # "plan" is the one device call of PERFORMANCE.md's H200 table, 8 minutes at most: doctor; ENN and
 # LSTM at B 128/512/2048, T 28, XLA on, float32 (and bf16 at B 128/2048); H-Mem at bAbI task 2's
 # size; the PyTorch peer (parity/torch_peer.py, eager and torch.compile; PYTHON names the host's
-# python with torch). "resident" (a second call) adds --data-on-device rows:
+# python with torch). "resident" (a second call) adds --data-on-device rows, then the same with the
+# scores fetched every 10 steps and TF_SYNC_ON_FINISH=0 (TensorFlow's switch that lets a run return
+# before the GPU finishes, so only fetching steps wait):
 #   bash /tmp/g/remote.sh 'bash <checkout>/src/bench/gpu.sh plan -- $OUT'    (timeout_s 540)
 set -uo pipefail
 parts=(); while [[ $# -gt 0 && $1 != -- ]]; do parts+=("$1"); shift; done
@@ -42,6 +44,8 @@ for part in "${parts[@]}"; do
       for m in enn lstm; do
         bench --model $m --xla on --batch "${BATCH:-128,512,2048}" --seq 28 --warmup 5 --steps 30 \
           --data-on-device
+        TF_SYNC_ON_FINISH=0 bench --model $m --xla on --batch "${BATCH:-128,512,2048}" --seq 28 \
+          --warmup 5 --steps 30 --data-on-device --fetch-every 10
       done ;;
     torch) torch_peer ;;
     doctor) $engram doctor 2>&1 | quiet | tee "$out/doctor.txt" ;;

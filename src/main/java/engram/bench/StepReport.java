@@ -44,6 +44,8 @@ import org.tensorflow.TensorFlow;
  * @param dataOnDevice whether the examples waited on the device and each step fed only its row
  *     numbers ({@code train.dataOnDevice}); else each step fed its batch from the host
  * @param precision the step's {@code train.precision}
+ * @param fetchEvery steps per fetch of the training scores ({@code train.fetchEvery}): 1 = every
+ *     step fetches its own, as the trainer did before; more = they wait on the device between
  */
 public record StepReport(
     StepSpec spec,
@@ -68,13 +70,14 @@ public record StepReport(
     double opMs,
     String opTimes,
     boolean dataOnDevice,
-    engram.train.Precision precision) {
+    engram.train.Precision precision,
+    int fetchEvery) {
 
   /** The lines {@code engram bench} prints. */
   public String summary() {
     return String.format(
         Locale.ROOT,
-        "%s on %s, XLA %s, %d threads%s%s%s%n"
+        "%s on %s, XLA %s, %d threads%s%s%s%s%n"
             + "  %.3f ms/step mean, %.3f median, %.3f min over %d steps; %.0f sequences/s%n"
             + "  %s%n"
             + "  first step %.0f ms, graph build %.1f s, %d graph nodes, %d trainable parameters%n"
@@ -91,6 +94,7 @@ public record StepReport(
             : "",
         dataOnDevice ? ", data on the device" : "",
         precision == engram.train.Precision.FLOAT32 ? "" : ", " + precision,
+        fetchEvery > 1 ? ", scores fetched every " + fetchEvery + " steps" : "",
         meanMs,
         medianMs,
         minMs,
@@ -148,7 +152,8 @@ public record StepReport(
     "replicas",
     "allreduce_ms",
     "data_on_device",
-    "precision"
+    "precision",
+    "fetch_every"
   };
 
   /** Appends {@code r} to the CSV {@code file} (creating it with a header), atomically. */
@@ -189,7 +194,8 @@ public record StepReport(
           r.replicas(),
           f3(r.allReduceMs()),
           r.dataOnDevice() ? "on" : "off",
-          r.precision());
+          r.precision(),
+          r.fetchEvery());
     }
     String before = exists ? Files.readString(file, StandardCharsets.UTF_8) : "";
     String header = String.join(",", CSV_HEADER);

@@ -44,11 +44,24 @@ public final class StepTimer {
    * @param dataOnDevice the examples are put on the device once and each step feeds only its row
    *     numbers ({@code train.dataOnDevice}); one device, one process
    * @param precision {@code train.precision}: float32, bfloat16 (mixed) or float64
+   * @param fetchEvery steps per fetch of the training scores, which wait on the device in between
+   *     ({@code train.fetchEvery}); 1 = every step fetches its own
    */
   public record Placement(
-      Replicas replicas, Cluster cluster, boolean dataOnDevice, Precision precision) {
+      Replicas replicas,
+      Cluster cluster,
+      boolean dataOnDevice,
+      Precision precision,
+      int fetchEvery) {
 
     public Placement {
+      if (fetchEvery < 1) {
+        throw new IllegalArgumentException("--fetch-every must be >= 1, got " + fetchEvery);
+      }
+      if (fetchEvery > 1 && (replicas.parallel() || cluster != null)) {
+        throw new IllegalArgumentException(
+            "--fetch-every times one device in one process: drop --replicas and the job");
+      }
       if (precision == null) {
         precision = Precision.FLOAT32;
       }
@@ -60,7 +73,7 @@ public final class StepTimer {
 
     /** One device, one process, batches fed from the host. */
     public static Placement single() {
-      return new Placement(Replicas.single(), null, false, Precision.FLOAT32);
+      return new Placement(Replicas.single(), null, false, Precision.FLOAT32, 1);
     }
   }
 
@@ -108,6 +121,9 @@ public final class StepTimer {
           if (placement.dataOnDevice()) { // room for the largest batch size's random data
             int largest = specs.stream().mapToInt(StepSpec::batch).max().orElseThrow();
             options = options.withResidentRows((long) largest * RandomData.BATCHES);
+          }
+          if (placement.fetchEvery() > 1) {
+            options = options.withScoreSlots(placement.fetchEvery());
           }
           options.replicas().checkBatch("--batch", spec.batch());
           group = options.replicas().groupSize();
@@ -177,14 +193,22 @@ public final class StepTimer {
       }
     }
     double[] ms = new double[spec.steps()];
+    int every = g.scoreSlots() > 0 ? placement.fetchEvery() : 1;
     try (Progress.Task task = progress.start("timed", spec.steps())) {
       for (int i = 0; i < ms.length; i++) {
         fill.accept((int) (step % order.count()));
         long t0 = System.nanoTime();
-        TrainingGraph.BatchResult r = g.trainStep(batch, 1e-3f, new long[] {spec.seed(), step++});
+        long[] seed = {spec.seed(), step++};
+        List<TrainingGraph.BatchResult> scores =
+            every == 1
+                ? List.of(g.trainStep(batch, 1e-3f, seed))
+                : g.trainStep(
+                    batch, 1e-3f, seed, i % every, i % every == every - 1 || i == ms.length - 1);
         ms[i] = (System.nanoTime() - t0) / 1e6;
-        if (!Double.isFinite(r.loss())) {
-          throw new DivergenceException("benchmark loss became " + r.loss() + " at step " + step);
+        for (TrainingGraph.BatchResult r : scores) {
+          if (!Double.isFinite(r.loss())) {
+            throw new DivergenceException("benchmark loss became " + r.loss() + " by step " + step);
+          }
         }
         task.update(i + 1, String.format(Locale.ROOT, "%.2f ms", ms[i]));
       }
@@ -229,7 +253,8 @@ public final class StepTimer {
         StepTrace.opMicros(trace).values().stream().mapToLong(Long::longValue).sum() / 1000.0,
         StepTrace.opTimes(trace, 5),
         placement.dataOnDevice(),
-        placement.precision());
+        placement.precision(),
+        every);
   }
 
   /** Peak resident set size of this process from /proc/self/status, or 0 off Linux. */

@@ -156,6 +156,14 @@ final class BenchCommand implements Callable<Integer> {
       description = "fp32 (the default), bf16 (mixed precision, as train --precision) or fp64.")
   String precision = "fp32";
 
+  @Option(
+      names = "--fetch-every",
+      paramLabel = "N",
+      description =
+          "Fetch the training scores every N steps; in between they wait on the device, as"
+              + " train.fetchEvery lets them (default: 1, every step fetches its own).")
+  int fetchEvery = 1;
+
   @Override
   public Integer call() throws Exception {
     Compute compute = common.compute();
@@ -195,7 +203,11 @@ final class BenchCommand implements Callable<Integer> {
     Cluster cluster = job.cluster();
     StepTimer.Placement placement =
         new StepTimer.Placement(
-            job.replicas(compute), cluster, dataOnDevice, engram.train.Precision.parse(precision));
+            job.replicas(compute),
+            cluster,
+            dataOnDevice,
+            engram.train.Precision.parse(precision),
+            fetchEvery);
     boolean writes = cluster == null || cluster.task() == 0;
     try (StepWatchdog watchdog = cluster == null ? null : watchdog(cluster)) {
       if (cluster != null) {

@@ -23,6 +23,14 @@ public interface Progress {
     /** {@code done} of the total steps are finished; {@code message} shows loss and accuracy. */
     void update(int done, String message);
 
+    /**
+     * Whether {@code update(done, ...)} would show something now. A caller whose message costs
+     * something (scores fetched from a GPU) asks first; the default is always.
+     */
+    default boolean due(int done) {
+      return true;
+    }
+
     @Override
     void close();
   }
@@ -33,6 +41,11 @@ public interface Progress {
         new Task() {
           @Override
           public void update(int done, String message) {}
+
+          @Override
+          public boolean due(int done) {
+            return false;
+          }
 
           @Override
           public void close() {}
@@ -54,10 +67,18 @@ public interface Progress {
               .setConsumer(new ConsoleProgressBarConsumer(System.err))
               .build();
       return new Task() {
+        long shown;
+
         @Override
         public void update(int done, String message) {
+          shown = System.nanoTime();
           bar.stepTo(done);
           bar.setExtraMessage(message);
+        }
+
+        @Override
+        public boolean due(int done) {
+          return System.nanoTime() - shown >= 250_000_000L; // the bar's redraw interval
         }
 
         @Override
@@ -84,6 +105,11 @@ public interface Progress {
           if (done % every == 0 && done < total) {
             emit(done, message);
           }
+        }
+
+        @Override
+        public boolean due(int done) {
+          return done % every == 0;
         }
 
         private void emit(int done, String message) {

@@ -120,7 +120,8 @@ public record RunConfig(String description, ModelConfig model, TrainConfig train
             d.divergence(),
             d.tensorboard(),
             d.precision(),
-            d.dataOnDevice());
+            d.dataOnDevice(),
+            d.fetchEvery());
     return new RunConfig("", model, train, DataConfig.wikitextDefaults(dataset));
   }
 

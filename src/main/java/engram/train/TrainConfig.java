@@ -36,6 +36,10 @@ package engram.train;
  * @param dataOnDevice keep the splits on the graph's device and feed each step only its batch's row
  *     numbers: {@code auto} (on for a GPU when the data fit {@link #AUTO_RESIDENT_BYTES}), {@code
  *     on} or {@code off}. Same batches, same numbers; only where the examples wait changes
+ * @param fetchEvery how often the host fetches the training loss and accuracy, which otherwise wait
+ *     on the device: 0 = auto (when the progress display shows them, at least every {@link
+ *     #AUTO_FETCH_STEPS} steps, and at an epoch's end), 1 = after every step, N = every N steps.
+ *     The epoch's numbers are the same either way; listeners get a step's scores when they arrive
  */
 public record TrainConfig(
     int epochs,
@@ -55,7 +59,8 @@ public record TrainConfig(
     DivergenceRule divergence,
     boolean tensorboard,
     Precision precision,
-    DataOnDevice dataOnDevice) {
+    DataOnDevice dataOnDevice,
+    int fetchEvery) {
 
   /** Whether the splits wait on the device ({@code train.dataOnDevice}). */
   public enum DataOnDevice {
@@ -72,7 +77,14 @@ public record TrainConfig(
   /** The most data {@code dataOnDevice auto} puts on a GPU: 2 GiB. */
   public static final long AUTO_RESIDENT_BYTES = 2L << 30;
 
+  /** The most steps {@code fetchEvery 0} lets the scores wait on the device. */
+  public static final int AUTO_FETCH_STEPS = 256;
+
   public TrainConfig {
+    if (fetchEvery < 0) {
+      throw new IllegalArgumentException(
+          "train.fetchEvery must be >= 0 (0 = auto, 1 = every step), got " + fetchEvery);
+    }
     if (dataOnDevice == null) {
       dataOnDevice = DataOnDevice.AUTO;
     }
@@ -139,7 +151,8 @@ public record TrainConfig(
         DivergenceRule.defaults(),
         true,
         Precision.FLOAT32,
-        DataOnDevice.AUTO);
+        DataOnDevice.AUTO,
+        0);
   }
 
   /**
@@ -166,7 +179,13 @@ public record TrainConfig(
         DivergenceRule.defaults(),
         true,
         Precision.FLOAT32,
-        DataOnDevice.AUTO);
+        DataOnDevice.AUTO,
+        0);
+  }
+
+  /** Slots a training graph keeps for scores waiting on the device; 0 = every step fetches. */
+  public int scoreSlots() {
+    return fetchEvery == 1 ? 0 : fetchEvery == 0 ? AUTO_FETCH_STEPS : fetchEvery;
   }
 
   /** How the training step back-propagates through time. */

@@ -374,6 +374,11 @@ public final class Trainer {
     long seen = 0;
     long start = System.nanoTime();
     float lr = (float) state.learningRate();
+    // Scores wait on the device (DeviceScores) and arrive when the progress display is due, when
+    // the slots are full and at the epoch's end; listeners then get each step's in order.
+    int slots = cluster == null ? g.scoreSlots() : 0;
+    int every = t.fetchEvery() == 0 ? slots : t.fetchEvery();
+    int waiting = 0;
     try (Progress.Task bar =
         progress.start(String.format("epoch %d/%d", epoch, t.epochs()), batches.count())) {
       for (int b = 0; b < batches.count(); b++) {
@@ -387,25 +392,41 @@ public final class Trainer {
         for (TrainingListener l : listeners) {
           l.onBatchBegin(run, begin);
         }
-        TrainingGraph.BatchResult r;
+        List<TrainingGraph.BatchResult> results;
         try {
-          r = g.trainStep(batch, lr, new long[] {t.seed(), step});
+          if (slots == 0) {
+            results = List.of(g.trainStep(batch, lr, new long[] {t.seed(), step}));
+          } else {
+            boolean fetch =
+                waiting + 1 == every
+                    || b + 1 == batches.count()
+                    || (t.fetchEvery() == 0 && bar.due(b + 1));
+            results = g.trainStep(batch, lr, new long[] {t.seed(), step}, waiting, fetch);
+            waiting = fetch ? 0 : waiting + 1;
+          }
         } catch (RuntimeException e) {
           if (cluster == null) {
             throw e;
           }
           throw WorkerFailure.of(cluster, "step " + (b + 1) + " of epoch " + epoch, e);
         }
-        TrainingListener.Step end =
-            new TrainingListener.Step(epoch, b + 1, batches.count(), step, r);
         step++;
-        for (TrainingListener l : listeners) {
-          l.onBatchEnd(run, end);
+        int first = b + 1 - results.size(); // 0-based batch of results.get(0)
+        for (int k = 0; k < results.size(); k++) {
+          TrainingGraph.BatchResult r = results.get(k);
+          TrainingListener.Step end =
+              new TrainingListener.Step(
+                  epoch, first + k + 1, batches.count(), step - results.size() + k, r);
+          for (TrainingListener l : listeners) {
+            l.onBatchEnd(run, end);
+          }
+          lossSum += r.loss() * r.size();
+          correct += r.correct();
+          seen += r.size();
         }
-        lossSum += r.loss() * r.size();
-        correct += r.correct();
-        seen += r.size();
-        bar.update(b + 1, g.task().describe(lossSum / seen, (double) correct / seen));
+        if (!results.isEmpty()) {
+          bar.update(b + 1, g.task().describe(lossSum / seen, (double) correct / seen));
+        }
       }
     }
     double trainSeconds = (System.nanoTime() - start) / 1e9;

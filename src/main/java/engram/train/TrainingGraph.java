@@ -77,6 +77,8 @@ public final class TrainingGraph implements AutoCloseable {
    *     process alone
    * @param residentRows rows of device-resident data the graph keeps ({@link #loadResident}); 0 =
    *     every batch is fed from the host
+   * @param scoreSlots steps whose training scores can wait on the device between fetches ({@link
+   *     #trainStep(Batch, float, long[], int, boolean)}); 0 = every step fetches its own
    */
   public record Options(
       long initSeed,
@@ -86,7 +88,8 @@ public final class TrainingGraph implements AutoCloseable {
       Precision precision,
       Replicas replicas,
       Cluster cluster,
-      long residentRows) {
+      long residentRows,
+      int scoreSlots) {
 
     /** The options a run of {@code train} builds its graph with, on one device. */
     public static Options of(TrainConfig t) {
@@ -98,7 +101,8 @@ public final class TrainingGraph implements AutoCloseable {
           t.precision(),
           Replicas.single(),
           null,
-          0);
+          0,
+          t.scoreSlots());
     }
 
     /**
@@ -107,33 +111,73 @@ public final class TrainingGraph implements AutoCloseable {
      */
     public static Options defaults(long seed) {
       return new Options(
-          seed, 0, true, new Bptt(0, false), Precision.FLOAT32, Replicas.single(), null, 0);
+          seed, 0, true, new Bptt(0, false), Precision.FLOAT32, Replicas.single(), null, 0, 0);
     }
 
     public Options withClipnorm(double c) {
       return new Options(
-          initSeed, c, deterministicEval, bptt, precision, replicas, cluster, residentRows);
+          initSeed,
+          c,
+          deterministicEval,
+          bptt,
+          precision,
+          replicas,
+          cluster,
+          residentRows,
+          scoreSlots);
     }
 
     public Options withBptt(Bptt b) {
       return new Options(
-          initSeed, clipnorm, deterministicEval, b, precision, replicas, cluster, residentRows);
+          initSeed,
+          clipnorm,
+          deterministicEval,
+          b,
+          precision,
+          replicas,
+          cluster,
+          residentRows,
+          scoreSlots);
     }
 
     public Options withPrecision(Precision p) {
       return new Options(
-          initSeed, clipnorm, deterministicEval, bptt, p, replicas, cluster, residentRows);
+          initSeed,
+          clipnorm,
+          deterministicEval,
+          bptt,
+          p,
+          replicas,
+          cluster,
+          residentRows,
+          scoreSlots);
     }
 
     public Options withReplicas(Replicas r) {
       return new Options(
-          initSeed, clipnorm, deterministicEval, bptt, precision, r, cluster, residentRows);
+          initSeed,
+          clipnorm,
+          deterministicEval,
+          bptt,
+          precision,
+          r,
+          cluster,
+          residentRows,
+          scoreSlots);
     }
 
     /** These options with a device-resident store of {@code rows} examples (0 = none). */
     public Options withResidentRows(long rows) {
       return new Options(
-          initSeed, clipnorm, deterministicEval, bptt, precision, replicas, cluster, rows);
+          initSeed,
+          clipnorm,
+          deterministicEval,
+          bptt,
+          precision,
+          replicas,
+          cluster,
+          rows,
+          scoreSlots);
     }
 
     /**
@@ -149,7 +193,26 @@ public final class TrainingGraph implements AutoCloseable {
           precision,
           replicas.inCluster(c.workers().size(), c.task()),
           c,
-          residentRows);
+          residentRows,
+          scoreSlots);
+    }
+
+    /**
+     * These options with room for {@code slots} steps' training scores on the device (0 = every
+     * step fetches its own); graphs that carry state, train in BPTT windows or on several replicas
+     * keep fetching every step.
+     */
+    public Options withScoreSlots(int slots) {
+      return new Options(
+          initSeed,
+          clipnorm,
+          deterministicEval,
+          bptt,
+          precision,
+          replicas,
+          cluster,
+          residentRows,
+          slots);
     }
   }
 
@@ -185,7 +248,8 @@ public final class TrainingGraph implements AutoCloseable {
       StateCarry<T> evalCarry,
       Map<String, Operand<T>> evalMemory,
       WindowedSteps<T> windows,
-      ResidentData resident) {}
+      ResidentData resident,
+      DeviceScores deviceScores) {}
 
   /** A fetched tensor: its values, row-major, and its shape. */
   public record Array(float[] values, long[] shape) {
@@ -234,6 +298,9 @@ public final class TrainingGraph implements AutoCloseable {
         session.initialize(); // a session on a target does not initialize by itself
       } else {
         session = config == null ? new Session(graph) : new Session(graph, config);
+      }
+      if (paths.deviceScores() != null) {
+        paths.deviceScores().initialize(session);
       }
     } catch (RuntimeException e) {
       graph.close();
@@ -342,6 +409,7 @@ public final class TrainingGraph implements AutoCloseable {
           null,
           Map.of(),
           windows,
+          null,
           null);
     }
     SequenceModel<T> stateful = TrainingPaths.stateful(model, streams);
@@ -417,7 +485,13 @@ public final class TrainingGraph implements AutoCloseable {
         evalCarry,
         evalMemory,
         null,
-        resident);
+        resident,
+        options.scoreSlots() > 1
+                && !options.replicas().parallel()
+                && stateful == null
+                && options.cluster() == null
+            ? new DeviceScores(train, trainScores, options.scoreSlots())
+            : null);
   }
 
   /** The model in the view's reduced type, seen as a float32 model. */
@@ -466,6 +540,49 @@ public final class TrainingGraph implements AutoCloseable {
   /** Runs one training step on {@code batch}. */
   public BatchResult trainStep(Batch batch, float lr, long[] stepSeed) {
     return run(batch, lr, stepSeed, null).result();
+  }
+
+  /** Steps whose scores can wait on the device between two fetches; 0 = none can. */
+  public int scoreSlots() {
+    return paths.deviceScores() == null ? 0 : paths.deviceScores().slots();
+  }
+
+  /**
+   * Runs one training step like {@link #trainStep(Batch, float, long[])}, but its scores stay on
+   * the device in slot {@code slot} (0 .. {@link #scoreSlots()} - 1). With {@code fetch} the run
+   * also fetches slots 0 .. {@code slot}, this step's last, and returns them; else nothing comes
+   * back (an empty list) and the host does not wait for the scores.
+   */
+  public List<BatchResult> trainStep(
+      Batch batch, float lr, long[] stepSeed, int slot, boolean fetch) {
+    DeviceScores scores = paths.deviceScores();
+    if (scores == null || slot < 0 || slot >= scores.slots()) {
+      throw new IllegalArgumentException(
+          "slot " + slot + " is outside this graph's " + scoreSlots() + " score slots");
+    }
+    List<Tensor> owned = new ArrayList<>();
+    try (TFloating lrt = Scalars.tensor(lr, paths.type());
+        TInt64 st = TInt64.vectorOf(stepSeed);
+        TInt32 at = TInt32.scalarOf(slot)) {
+      Session.Runner runner =
+          feed(session.runner(), batch, owned)
+              .feed(paths.learningRate(), lrt)
+              .feed(paths.seed(), st)
+              .addTarget(paths.trainStep());
+      scores.add(runner, at, fetch);
+      if (stepTimeoutMs > 0) {
+        runner.setOptions(RunOptions.newBuilder().setTimeoutInMs(stepTimeoutMs).build());
+      }
+      if (!fetch) {
+        runner.run().close();
+        return List.of();
+      }
+      try (Result r = runner.run()) {
+        return DeviceScores.results(r.get(0), slot);
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
   }
 
   /**

@@ -26,7 +26,11 @@ public interface TrainingListener {
   /** Before training step {@code step} runs; its result is still null. */
   default void onBatchBegin(TrainingRun run, Step step) {}
 
-  /** After training step {@code step}; its result holds the batch's loss and accuracy. */
+  /**
+   * After training step {@code step}; its result holds the batch's loss and accuracy. Those wait on
+   * the device until the trainer fetches them ({@code train.fetchEvery}), so this call may come
+   * after later steps began; every step still gets one, in step order, before its epoch ends.
+   */
   default void onBatchEnd(TrainingRun run, Step step) {}
 
   /**

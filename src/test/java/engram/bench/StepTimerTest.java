@@ -33,7 +33,7 @@ class StepTimerTest {
     Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
     List<StepSpec> specs = List.of(tiny(ModelType.LSTM, 4, 3), tiny(ModelType.LSTM, 6, 3));
     StepTimer.Placement resident =
-        new StepTimer.Placement(engram.distributed.Replicas.single(), null, true, null);
+        new StepTimer.Placement(engram.distributed.Replicas.single(), null, true, null, 2);
     Path csv = tmp.resolve("bench.csv");
     List<StepReport> reports =
         StepTimer.run(
@@ -52,12 +52,15 @@ class StepTimerTest {
     StepReport fed = StepTimer.run(specs.get(0), cpu, Progress.none());
     for (StepReport r : reports) {
       assertTrue(r.dataOnDevice() && r.summary().contains("data on the device"), r.summary());
-      assertTrue(r.graphNodes() > fed.graphNodes(), "the stores and their gathers are extra ops");
+      assertTrue(r.summary().contains("scores fetched every 2 steps"), r.summary());
+      assertTrue(
+          r.graphNodes() > fed.graphNodes(), "the stores, their gathers and the scores are extra");
     }
     assertEquals(reports.get(0).graphNodes(), reports.get(1).graphNodes(), "one graph");
     List<String> rows = java.nio.file.Files.readAllLines(csv);
     assertTrue(
-        rows.get(0).endsWith(",data_on_device,precision") && rows.get(2).endsWith(",on,float32"),
+        rows.get(0).endsWith(",data_on_device,precision,fetch_every")
+            && rows.get(2).endsWith(",on,float32,2"),
         rows.toString());
 
     IllegalArgumentException e =
@@ -65,7 +68,7 @@ class StepTimerTest {
             IllegalArgumentException.class,
             () ->
                 new StepTimer.Placement(
-                    engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null, true, null));
+                    engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null, true, null, 1));
     assertTrue(e.getMessage().contains("--data-on-device times one device"), e.getMessage());
   }
 
@@ -74,7 +77,7 @@ class StepTimerTest {
     Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
     StepTimer.Placement bf16 =
         new StepTimer.Placement(
-            engram.distributed.Replicas.single(), null, false, engram.train.Precision.BFLOAT16);
+            engram.distributed.Replicas.single(), null, false, engram.train.Precision.BFLOAT16, 1);
     List<StepReport> r =
         StepTimer.run(
             List.of(tiny(ModelType.ENN, 4, 3)), cpu, bf16, Progress.none(), null, x -> {});
@@ -246,7 +249,7 @@ class StepTimerTest {
     Compute cpu = new Compute(Compute.Device.CPU, Compute.Xla.OFF, 1);
     StepTimer.Placement two =
         new StepTimer.Placement(
-            engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null, false, null);
+            engram.distributed.Replicas.parse("cpu:0,cpu:1", 1, 0), null, false, null, 1);
     StepReport r =
         StepTimer.run(List.of(tiny(ModelType.LSTM, 4, 3)), cpu, two, Progress.none(), null, x -> {})
             .get(0);

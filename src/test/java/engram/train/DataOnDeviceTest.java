@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code train.dataOnDevice}: the splits put on the device once, each step fed only its batch's row
- * numbers, trains exactly as the batches fed from the host do (same batches, same seed), and the
- * checkpoints keep the model, not the data.
+ * numbers, trains exactly as the batches fed from the host do (same batches, same seed), also with
+ * the scores waiting on the device between fetches ({@code train.fetchEvery}), and the checkpoints
+ * keep the model, not the data.
  */
 class DataOnDeviceTest {
 
@@ -66,9 +67,11 @@ class DataOnDeviceTest {
   void residentBatchesTrainExactlyAsFedOnes(@TempDir Path tmp) throws Exception {
     Path fed = tmp.resolve("fed");
     Path resident = tmp.resolve("resident");
-    Outcome a = engram(args(fed, "off"));
+    // Today's pipeline (each batch fed, each step's scores fetched) against the device-resident
+    // one with scores fetched every 5 steps: 29 steps per epoch leave a partial last interval.
+    Outcome a = engram(args(fed, "off", "--set", "train.fetchEvery=1"));
     assertEquals(0, a.code(), a.err());
-    Outcome b = engram(args(resident, "on"));
+    Outcome b = engram(args(resident, "on", "--set", "train.fetchEvery=5"));
     assertEquals(0, b.code(), b.err());
 
     // 900 training examples (the last 10 % of the 1,000 validate): 29 steps per epoch, the last

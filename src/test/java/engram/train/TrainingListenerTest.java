@@ -21,11 +21,18 @@ class TrainingListenerTest {
 
   /** SimpleRNN(4) on 200 MNIST examples: 180 train (batches of 64: 64, 64, 52), 20 validation. */
   static RunConfig config(int epochs) {
+    return config(epochs, 0);
+  }
+
+  /** As {@link #config(int)}, with {@code train.fetchEvery}. */
+  static RunConfig config(int epochs, int fetchEvery) {
     return RunConfig.parsePreset(
         "{\"model\": {\"type\": \"rnn\", \"units\": [4]},"
             + " \"train\": {\"epochs\": "
             + epochs
-            + ", \"batchSize\": 64},"
+            + ", \"batchSize\": 64, \"fetchEvery\": "
+            + fetchEvery
+            + "},"
             + " \"data\": {\"trainLimit\": 200, \"testLimit\": 20}}",
         "test");
   }
@@ -35,8 +42,8 @@ class TrainingListenerTest {
     data = Splits.load(config(1).data(), TrainerTest.DATA);
   }
 
-  @Test
-  void callsInOrderWithTheState(@TempDir Path tmp) throws Exception {
+  /** The calls a two-epoch run makes, one string each. */
+  private static List<String> events(RunConfig config, Path runDir) throws Exception {
     List<String> events = new ArrayList<>();
     TrainingListener recorder =
         new TrainingListener() {
@@ -58,7 +65,7 @@ class TrainingListenerTest {
 
           @Override
           public void onBatchEnd(TrainingRun run, Step step) {
-            events.add("e" + step.batch() + " n=" + step.result().size());
+            events.add("e" + step.batch() + " n=" + step.result().size() + "@" + step.globalStep());
           }
 
           @Override
@@ -75,28 +82,57 @@ class TrainingListenerTest {
             events.add("done " + r.epochs());
           }
         };
-    new Trainer(config(2), data, tmp, Progress.none(), null).addListener(recorder).run(false);
+    new Trainer(config, data, runDir, Progress.none(), null).addListener(recorder).run(false);
+    return events;
+  }
+
+  @Test
+  void callsInOrderWithTheState(@TempDir Path tmp) throws Exception {
+    // Scores fetched after every step: each batch ends before the next begins.
     assertEquals(
         List.of(
             "train 0",
             "epoch 1",
             "b1/3@0",
-            "e1 n=64",
+            "e1 n=64@0",
             "b2/3@1",
-            "e2 n=64",
+            "e2 n=64@1",
             "b3/3@2",
-            "e3 n=52",
+            "e3 n=52@2",
             "end 1 steps=3",
             "epoch 2",
             "b1/3@3",
-            "e1 n=64",
+            "e1 n=64@3",
             "b2/3@4",
-            "e2 n=64",
+            "e2 n=64@4",
             "b3/3@5",
-            "e3 n=52",
+            "e3 n=52@5",
             "end 2 steps=6",
             "done 2"),
-        events);
+        events(config(2, 1), tmp.resolve("every")));
+    // Scores waiting on the device (no progress display: fetched at the epoch's end): the ends
+    // come together, still one per step, in order, before the epoch ends.
+    assertEquals(
+        List.of(
+            "train 0",
+            "epoch 1",
+            "b1/3@0",
+            "b2/3@1",
+            "b3/3@2",
+            "e1 n=64@0",
+            "e2 n=64@1",
+            "e3 n=52@2",
+            "end 1 steps=3",
+            "epoch 2",
+            "b1/3@3",
+            "b2/3@4",
+            "b3/3@5",
+            "e1 n=64@3",
+            "e2 n=64@4",
+            "e3 n=52@5",
+            "end 2 steps=6",
+            "done 2"),
+        events(config(2), tmp.resolve("auto")));
   }
 
   @Test
