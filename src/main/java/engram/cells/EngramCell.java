@@ -214,7 +214,7 @@ public final class EngramCell<T extends TFloating> implements RecurrentCell<T> {
    * decide the attention, and bfloat16's 8 significant bits round them away.
    */
   private Operand<T> attention(Ops tf, Operand<T> z, Operand<T> e) {
-    if (type == org.tensorflow.types.TBfloat16.class) {
+    if (engram.ops.Scalars.reduced(type)) {
       Class<org.tensorflow.types.TFloat32> wide = org.tensorflow.types.TFloat32.class;
       return tf.dtypes.cast(
           attention(tf, tf.dtypes.cast(z, wide), tf.dtypes.cast(e, wide), wide), type);

@@ -4,7 +4,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Sum;
 import org.tensorflow.op.math.Mean;
-import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TFloating;
 
@@ -31,7 +30,7 @@ public final class Norms {
    */
   public static <T extends TFloating> Operand<T> layerNorm(
       Ops tf, Operand<T> x, Operand<T> gamma, Operand<T> beta, double epsilon) {
-    if (x.type() == TBfloat16.class) { // mixed precision: the statistics in float32
+    if (Scalars.reduced(x.type())) { // mixed precision: the statistics in float32
       Class<T> type = x.type();
       return tf.dtypes.cast(
           layerNorm(
@@ -54,9 +53,9 @@ public final class Norms {
     return tf.math.add(tf.math.mul(x, inv), shift);
   }
 
-  /** Softmax over the last axis; a bfloat16 input's is taken in float32 (mixed precision). */
+  /** Softmax over the last axis; a 16-bit input's is taken in float32 (mixed precision). */
   public static <T extends TFloating> Operand<T> softmax(Ops tf, Operand<T> x) {
-    return x.type() == TBfloat16.class
+    return Scalars.reduced(x.type())
         ? tf.dtypes.cast(tf.nn.softmax(tf.dtypes.cast(x, TFloat32.class)), x.type())
         : tf.nn.softmax(x);
   }

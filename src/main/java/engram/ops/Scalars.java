@@ -25,11 +25,20 @@ public final class Scalars {
     if (type == TFloat64.class) {
       return (Operand<T>) tf.constant(value);
     }
-    if (type == org.tensorflow.types.TBfloat16.class) { // rounded to float, then to bfloat16
+    if (reduced(type)) { // rounded to float, then to the 16-bit type
       return (Operand<T>) tf.dtypes.cast(tf.constant((float) value), type);
     }
     throw new IllegalArgumentException(
-        "engram graphs are float32, float64 or bfloat16, got " + type.getSimpleName());
+        "engram graphs are float32, float64, bfloat16 or float16, got " + type.getSimpleName());
+  }
+
+  /**
+   * Whether {@code type} is a 16-bit type of mixed precision (bfloat16, float16), whose statistics
+   * (LayerNorm's, softmax's, the ENN's cosines) are taken in float32.
+   */
+  public static boolean reduced(Class<?> type) {
+    return type == org.tensorflow.types.TBfloat16.class
+        || type == org.tensorflow.types.TFloat16.class;
   }
 
   /** A scalar tensor of {@code type} holding {@code value}; the caller closes it. */

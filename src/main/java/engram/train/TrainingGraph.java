@@ -321,6 +321,10 @@ public final class TrainingGraph implements AutoCloseable {
                 + " trains whole sequences of independent examples: set train.bpttWindow to 0,"
                 + " or train stream data in float32");
       }
+      if (options.precision().lossScaled() && options.replicas().parallel()) {
+        throw new IllegalArgumentException(
+            "train.precision float16 scales the loss on one device: drop --replicas, or use bf16");
+      }
       ParamSet<?> view = ParamSet.mixed(tf, options.precision().compute(), options.initSeed());
       model = (Model<T>) mixedModel(view, modelConfig, target);
       params = (ParamSet<T>) view.masters();
@@ -447,7 +451,15 @@ public final class TrainingGraph implements AutoCloseable {
       trainScores = task.score(train, forward.outputs(), y);
       trainStep =
           TrainingPaths.adamStep(
-              tf, train, model, forward, trainScores.objective(), trainable, adam, learningRate);
+              tf,
+              train,
+              model,
+              forward,
+              trainScores.objective(),
+              trainable,
+              adam,
+              learningRate,
+              options.precision().lossScaled() ? new LossScale(tf) : null);
     }
 
     // Evaluation path: same weights, no dropout, deterministic or freshly drawn noise.

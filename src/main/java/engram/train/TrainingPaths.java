@@ -30,7 +30,8 @@ final class TrainingPaths {
 
   /**
    * The step op: Adam on the gradients of the loss (plus the model's penalty), gated on them, with
-   * the model's own per-step updates (BatchNorm's moving averages).
+   * the model's own per-step updates (BatchNorm's moving averages); with {@code lossScale}
+   * (float16, else null) the loss is scaled and a step whose gradients overflowed applies nothing.
    */
   static <T extends TFloating> Op adamStep(
       Ops tf,
@@ -40,11 +41,17 @@ final class TrainingPaths {
       Operand<T> loss,
       List<Param<T>> trainable,
       Adam<T> adam,
-      Operand<T> learningRate) {
+      Operand<T> learningRate,
+      LossScale lossScale) {
     Graph graph = (Graph) tf.scope().env();
     Operand<T> objective = objective(train, model, loss);
     if (forward.penalty() != null) {
       objective = train.math.add(objective, forward.penalty());
+    }
+    Operand<T> scaleRead = null;
+    if (lossScale != null) { // LossScale (1): differentiate S * objective
+      scaleRead = lossScale.read(train, objective.type());
+      objective = train.math.mul(objective, scaleRead);
     }
     List<Output<?>> xs = new ArrayList<>();
     trainable.forEach(p -> xs.add(p.value().asOutput()));
@@ -62,8 +69,13 @@ final class TrainingPaths {
       gradients.add(g);
       gate.add(g.op());
     }
-    Op step = adam.update(tf.withControlDependencyOps(gate), gradients, learningRate);
     List<Op> stepOps = new ArrayList<>(forward.updates());
+    if (lossScale != null) { // LossScale (1)-(3): unscaled, applied only when all are finite
+      LossScale.Scaled<T> scaled = lossScale.unscale(train, scaleRead, gradients);
+      gradients = scaled.gradients();
+      stepOps.add(scaled.update());
+    }
+    Op step = adam.update(tf.withControlDependencyOps(gate), gradients, learningRate);
     stepOps.add(step);
     return tf.withControlDependencies(stepOps).withName("step").noOp();
   }

@@ -113,11 +113,12 @@ class MixedPrecisionTest {
   }
 
   @Test
-  void fp16AndWindowsAreRefusedWithTheFix() {
-    IllegalArgumentException fp16 =
-        assertThrows(IllegalArgumentException.class, () -> Precision.parse("fp16"));
-    assertTrue(fp16.getMessage().contains("use bf16"), fp16.getMessage());
+  void windowsAndUnknownWordsAreRefusedWithTheFix() {
+    IllegalArgumentException fp8 =
+        assertThrows(IllegalArgumentException.class, () -> Precision.parse("fp8"));
+    assertTrue(fp8.getMessage().contains("must be fp32, bf16, fp16 or fp64"), fp8.getMessage());
     assertEquals(Precision.BFLOAT16, Precision.parse("bf16"));
+    assertEquals(Precision.FLOAT16, Precision.parse("fp16"));
     IllegalArgumentException windows =
         assertThrows(
             IllegalArgumentException.class,
