@@ -26,9 +26,10 @@ import org.tensorflow.types.family.TFloating;
  * </pre>
  *
  * S starts at 2^15 (Keras' {@code initial_scale}); 2000 is Keras' {@code dynamic_growth_steps}. The
- * skip is TensorFlow's dataflow switch: each gradient reaches Adam through the true output of a
- * {@code Switch} on (2), so when a gradient overflowed no update op runs at all. S and n are
- * variables, so checkpoints keep them and a resumed run scales as the uninterrupted one.
+ * skipped steps are counted for the log. The skip is TensorFlow's dataflow switch: each gradient
+ * reaches Adam through the true output of a {@code Switch} on (2), so when a gradient overflowed no
+ * update op runs at all. S and n are variables, so checkpoints keep them and a resumed run scales
+ * as the uninterrupted one.
  */
 final class LossScale {
 
@@ -37,11 +38,20 @@ final class LossScale {
 
   private final Variable<TFloat32> scale;
   private final Variable<TInt64> goodSteps;
+  private final Variable<TInt64> skipped;
 
   LossScale(Ops tf) {
     Ops init = tf.withSubScope("loss_scale").withInitScope();
     scale = init.withName("scale").variable(init.constant((float) INITIAL_SCALE));
     goodSteps = init.withName("good_steps").variable(init.constant(0L));
+    skipped = init.withName("skipped_steps").variable(init.constant(0L));
+  }
+
+  /** The scale S and the steps skipped so far (the log reports them): one run fetches both. */
+  double[] read(org.tensorflow.Session session) {
+    try (org.tensorflow.Result r = session.runner().fetch(scale).fetch(skipped).run()) {
+      return new double[] {((TFloat32) r.get(0)).getFloat(), ((TInt64) r.get(1)).getLong()};
+    }
   }
 
   /** The current scale S. */
@@ -97,10 +107,13 @@ final class LossScale {
     Operand<TInt64> nextSteps =
         after.select(
             after.math.logicalAnd(finite, after.math.logicalNot(grow)), n, after.constant(0L));
+    Operand<TInt64> k = after.identity(skipped);
+    Operand<TInt64> nextSkipped = after.select(finite, k, after.math.add(k, after.constant(1L)));
     Op setScale = after.assign(scale, nextScale);
     Op setSteps = after.assign(goodSteps, nextSteps);
+    Op setSkipped = after.assign(skipped, nextSkipped);
     Op update =
-        tf.withControlDependencies(List.of(setScale, setSteps))
+        tf.withControlDependencies(List.of(setScale, setSteps, setSkipped))
             .withName("loss_scale_update")
             .noOp();
     return new Scaled<>(gated, update);

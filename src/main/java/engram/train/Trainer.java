@@ -460,6 +460,15 @@ public final class Trainer {
             metrics.msPerStep(),
             seen / trainSeconds,
             g.task().unit()));
+    double[] scale = g.lossScale();
+    if (scale != null) {
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "loss scale %.0f; %d steps skipped so far because their float16 gradients overflowed",
+              scale[0],
+              (long) scale[1]));
+    }
     // Keras EarlyStopping(min_delta=0): any decrease counts.
     boolean improved = data.validation().size() > 0 && val.loss() < state.bestValLoss();
     long steps = step;

@@ -249,7 +249,8 @@ public final class TrainingGraph implements AutoCloseable {
       Map<String, Operand<T>> evalMemory,
       WindowedSteps<T> windows,
       ResidentData resident,
-      DeviceScores deviceScores) {}
+      DeviceScores deviceScores,
+      LossScale lossScale) {}
 
   /** A fetched tensor: its values, row-major, and its shape. */
   public record Array(float[] values, long[] shape) {
@@ -414,6 +415,7 @@ public final class TrainingGraph implements AutoCloseable {
           Map.of(),
           windows,
           null,
+          null,
           null);
     }
     SequenceModel<T> stateful = TrainingPaths.stateful(model, streams);
@@ -422,6 +424,7 @@ public final class TrainingGraph implements AutoCloseable {
     StateCarry<T> trainCarry = null;
     Task.Scores<T> trainScores;
     Op trainStep;
+    LossScale lossScale = options.precision().lossScaled() ? new LossScale(tf) : null;
     if (options.replicas().parallel()) {
       ReplicatedStep.Built<T> replicated =
           ReplicatedStep.build(
@@ -459,7 +462,7 @@ public final class TrainingGraph implements AutoCloseable {
               trainable,
               adam,
               learningRate,
-              options.precision().lossScaled() ? new LossScale(tf) : null);
+              lossScale);
     }
 
     // Evaluation path: same weights, no dropout, deterministic or freshly drawn noise.
@@ -503,7 +506,8 @@ public final class TrainingGraph implements AutoCloseable {
                 && stateful == null
                 && options.cluster() == null
             ? new DeviceScores(train, trainScores, options.scoreSlots())
-            : null);
+            : null,
+        lossScale);
   }
 
   /** The model in the view's reduced type, seen as a float32 model. */
@@ -552,6 +556,14 @@ public final class TrainingGraph implements AutoCloseable {
   /** Runs one training step on {@code batch}. */
   public BatchResult trainStep(Batch batch, float lr, long[] stepSeed) {
     return run(batch, lr, stepSeed, null).result();
+  }
+
+  /**
+   * float16 runs: the loss scale S and the steps skipped so far because their gradients overflowed
+   * ({@link LossScale}); null for graphs that do not scale the loss.
+   */
+  public double[] lossScale() {
+    return paths.lossScale() == null ? null : paths.lossScale().read(session);
   }
 
   /** Steps whose scores can wait on the device between two fetches; 0 = none can. */

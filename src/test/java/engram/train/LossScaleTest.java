@@ -139,6 +139,7 @@ class LossScaleTest {
       assertEquals(1, scalar(half, "/iterations"), "the skipped step is not counted");
       assertEquals(1.5e38, scalar(half, "loss_scale/scale"), 1e32);
       assertEquals(0, scalar(half, "loss_scale/good_steps"));
+      assertEquals(1, half.lossScale()[1], "one skipped step");
     }
   }
 
