@@ -2,7 +2,7 @@
 # The GPU tables of PERFORMANCE.md. Runs on the GPU host under ../shared/gpu/remote.sh, which sets
 # $JAVA_GPU (a java command with engram's jars and TensorFlow's GPU build on the class path):
 #   bash /tmp/g/remote.sh 'bash <checkout>/src/bench/gpu.sh <part>... -- <out dir>'
-# parts: plan doctor diag enn lstm hmem long lm resident torch. Each bench process sweeps B and T over
+# parts: plan doctor diag enn lstm hmem long lm resident fp16 torch. Each bench process sweeps B and T over
 # one graph per T; XLA's switch is process-wide, so "on" and "off" are separate processes. LIMIT caps
 # each process (s); BATCH, SEQ and XLA narrow the sweep (defaults 128,512,2048 / 28,128 / "on off").
 # "plan" is the one device call of PERFORMANCE.md's H200 table, 8 minutes at most: doctor; ENN and
@@ -46,6 +46,13 @@ for part in "${parts[@]}"; do
           --data-on-device
         TF_SYNC_ON_FINISH=0 bench --model $m --xla on --batch "${BATCH:-128,512,2048}" --seq 28 \
           --warmup 5 --steps 30 --data-on-device --fetch-every 10
+      done ;;
+    fp16)
+      # float16 with dynamic loss scaling (--precision fp16): the ENN's gradients outgrow its
+      # range on MNIST (PERFORMANCE.md), so these rows time the step, not a recommendation.
+      for m in enn lstm; do
+        bench --model $m --xla on --batch "${BATCH:-128,2048}" --seq 28 --warmup 5 --steps 30 \
+          --precision fp16
       done ;;
     torch) torch_peer ;;
     doctor) $engram doctor 2>&1 | quiet | tee "$out/doctor.txt" ;;
