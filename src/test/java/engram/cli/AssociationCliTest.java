@@ -1,10 +1,11 @@
 package engram.cli;
 
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import engram.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -59,7 +60,7 @@ class AssociationCliTest {
       "--progress",
       "none"
     };
-    CliErrorsTest.Outcome o = engram(args);
+    Cli.Outcome o = engram(args);
     assertEquals(Main.EXIT_OK, o.code(), o.err());
     String md = Files.readString(out.resolve("results.md"));
     assertTrue(md.contains("| 0 | 3 |") && md.contains("| 1 | 6 |"), md);
@@ -75,7 +76,7 @@ class AssociationCliTest {
     assertTrue(!Files.exists(out.resolve("lstm/delay01/test-story-memory.csv")), "no memory");
 
     FileTime before = Files.getLastModifiedTime(run.resolve("result.json"));
-    CliErrorsTest.Outcome again = engram(args);
+    Cli.Outcome again = engram(args);
     assertEquals(Main.EXIT_OK, again.code(), again.err());
     assertEquals(before, Files.getLastModifiedTime(run.resolve("result.json")), "reused");
 
@@ -84,7 +85,7 @@ class AssociationCliTest {
     report[2] = "0,1,5";
     String[] finishedOnly = java.util.Arrays.copyOf(report, report.length + 1);
     finishedOnly[report.length] = "--finished-only";
-    CliErrorsTest.Outcome partial = engram(finishedOnly);
+    Cli.Outcome partial = engram(finishedOnly);
     assertEquals(Main.EXIT_OK, partial.code(), partial.err());
     assertTrue(partial.out().contains("association: 4 run(s)"), partial.out());
     assertEquals(5, Files.readAllLines(out.resolve("results.csv")).size());
@@ -92,7 +93,7 @@ class AssociationCliTest {
 
     // --runs 2 at delay 0: run 1 is reused, run 2 trains with the next seed, and the point is the
     // run with the higher final validation accuracy, with the mean and spread of both beside it.
-    CliErrorsTest.Outcome seeds =
+    Cli.Outcome seeds =
         engram(
             "association",
             "--delays",
@@ -139,7 +140,7 @@ class AssociationCliTest {
         rows.toString());
     assertTrue(Files.exists(second.resolve("test-story-memory.png")));
 
-    CliErrorsTest.Outcome bad = engram("association", "--size", "huge", "--data-dir", DATA);
+    Cli.Outcome bad = engram("association", "--size", "huge", "--data-dir", DATA);
     assertEquals(Main.EXIT_USAGE, bad.code());
     assertTrue(bad.err().contains("--size must be released or cpu"), bad.err());
   }

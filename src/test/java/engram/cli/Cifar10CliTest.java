@@ -1,9 +1,10 @@
 package engram.cli;
 
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.testing.Cli;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,7 @@ class Cifar10CliTest {
   @Test
   void trainsOnOneSourceAndScoresOnAnother(@TempDir Path dir) {
     Path run = dir.resolve("gru");
-    CliErrorsTest.Outcome t =
+    Cli.Outcome t =
         engram(
             "train",
             "--model",
@@ -44,7 +45,7 @@ class Cifar10CliTest {
     assertTrue(t.out().contains("test accuracy"), t.out());
     assertTrue(!t.out().contains("LOSSY"), "the exact records are not lossy: " + t.out());
 
-    CliErrorsTest.Outcome e =
+    Cli.Outcome e =
         engram(
             "evaluate",
             "--run",
@@ -59,7 +60,7 @@ class Cifar10CliTest {
     assertTrue(e.out().contains("(10000 examples"), "the lossy copy's whole test set: " + e.out());
     assertTrue(e.out().contains("LOSSY"), "and says so: " + e.out());
 
-    CliErrorsTest.Outcome wrong =
+    Cli.Outcome wrong =
         engram("evaluate", "--run", run.toString(), "--data-source", "png", "--data-dir", DATA);
     assertEquals(Main.EXIT_USAGE, wrong.code());
     assertTrue(wrong.err().contains("binary, subset or jpeg"), wrong.err());

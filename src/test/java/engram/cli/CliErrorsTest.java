@@ -1,12 +1,12 @@
 package engram.cli;
 
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.testing.Cli.Outcome;
 import engram.testing.Subprocess;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,15 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CliErrorsTest {
 
   static final Path DATA = Path.of("..", "shared", "data").toAbsolutePath();
-
-  record Outcome(int code, String out, String err) {}
-
-  static Outcome engram(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Outcome(code, out.toString(), err.toString());
-  }
 
   static void assertOneLineError(Outcome o, int code, String... mentions) {
     assertEquals(code, o.code(), "exit code; stderr: " + o.err());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import engram.testing.Cli;
 import engram.testing.Subprocess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,7 +81,7 @@ class ClusterCliTest {
 
     // One process on the same global batch: the same run up to float32 summation order.
     Path single = tmp.resolve("single");
-    CliErrorsTest.Outcome o = CliErrorsTest.engram(TinyRun.trainArgs(single, "--epochs", "1"));
+    Cli.Outcome o = Cli.engram(TinyRun.trainArgs(single, "--epochs", "1"));
     assertEquals(Main.EXIT_OK, o.code(), o.err());
     JsonNode one = new ObjectMapper().readTree(single.resolve("result.json").toFile());
     double loss = one.path("test_loss").asDouble();

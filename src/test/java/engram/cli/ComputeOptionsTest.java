@@ -1,10 +1,11 @@
 package engram.cli;
 
 import static engram.cli.CliErrorsTest.assertOneLineError;
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.testing.Cli;
 import engram.testing.Subprocess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ class ComputeOptionsTest {
 
   @Test
   void doctorReportsCpuOnlyAndExitsZero() {
-    CliErrorsTest.Outcome o = engram("doctor");
+    Cli.Outcome o = engram("doctor");
     assertEquals(Main.EXIT_OK, o.code(), o.err());
     String out = o.out();
     assertTrue(out.contains("TensorFlow") && out.contains("2.18"), out);

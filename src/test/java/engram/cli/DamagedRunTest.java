@@ -1,11 +1,12 @@
 package engram.cli;
 
 import static engram.cli.CliErrorsTest.assertOneLineError;
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.testing.Cli;
 import engram.testing.Snapshot;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -125,7 +126,7 @@ class DamagedRunTest {
   void theFlagInTheMessageResumesFromTheEarlierEpoch(@TempDir Path tmp) throws IOException {
     Path copy =
         damaged(tmp, r -> truncate(r.resolve(LATEST + "variables.data-00000-of-00001"), 100));
-    CliErrorsTest.Outcome o =
+    Cli.Outcome o =
         engram(
             "train",
             "--resume",
@@ -140,7 +141,7 @@ class DamagedRunTest {
     assertEquals(Main.EXIT_OK, o.code(), o.err());
     assertTrue(o.out().contains("after 3 epochs"), o.out());
     // Epoch 3 was trained again from epoch 2: its checkpoint is whole, and evaluate reads it.
-    CliErrorsTest.Outcome e =
+    Cli.Outcome e =
         engram("evaluate", "--run", copy.toString(), "--data-dir", DATA, "--progress", "none");
     assertEquals(Main.EXIT_OK, e.code(), e.err());
   }

@@ -1,11 +1,12 @@
 package engram.cli;
 
 import static engram.cli.CliErrorsTest.assertOneLineError;
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import engram.testing.Cli;
 import engram.testing.Snapshot;
 import engram.train.RunConfig;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ class DivergenceTest {
     Files.writeString(config, c.toString());
     Map<String, String> good = Snapshot.of(out.resolve("checkpoints/epoch-0001"));
 
-    CliErrorsTest.Outcome o =
+    Cli.Outcome o =
         engram(
             TinyRun.trainArgs(
                 out,

@@ -1,12 +1,13 @@
 package engram.cli;
 
 import static engram.cli.CliErrorsTest.assertOneLineError;
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.io.FileProblem;
+import engram.testing.Cli;
 import engram.testing.Snapshot;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -67,12 +68,12 @@ class FileSystemErrorsTest {
   void outputFileInAMissingDirectoryIsRefusedBeforeTheWork(@TempDir Path tmp) {
     Path missing = tmp.resolve("no-such-dir");
     Path csv = missing.resolve("logits.csv");
-    CliErrorsTest.Outcome o =
+    Cli.Outcome o =
         engram("evaluate", "--run", run.toString(), "--logits", csv.toString(), "--data-dir", DATA);
     assertOneLineError(o, Main.EXIT_DATA, csv.toString(), "does not exist", "mkdir -p", "--logits");
     assertEquals("", o.out(), "nothing was evaluated");
     for (String flag : new String[] {"--out", "--request"}) {
-      CliErrorsTest.Outcome p =
+      Cli.Outcome p =
           engram("predict", "--model", model.toString(), flag, csv.toString(), "--data-dir", DATA);
       assertOneLineError(p, Main.EXIT_DATA, csv.toString(), "does not exist", flag);
       assertEquals("", p.out(), "nothing was predicted");
@@ -122,7 +123,7 @@ class FileSystemErrorsTest {
     Map<String, String> checkpoint = Snapshot.of(out.resolve("checkpoints/epoch-0001"));
     assertEquals(3, checkpoint.size(), "epoch 1's checkpoint is whole: " + checkpoint);
 
-    CliErrorsTest.Outcome resumed = engram(TinyRun.trainArgs(out, "--epochs", "2", "--resume"));
+    Cli.Outcome resumed = engram(TinyRun.trainArgs(out, "--epochs", "2", "--resume"));
     assertEquals(Main.EXIT_OK, resumed.code(), resumed.err());
     assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "header + 2 epochs");
   }

@@ -1,9 +1,10 @@
 package engram.cli;
 
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.testing.Cli;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,7 +22,7 @@ class LanguageModelCliTest {
   @Test
   void trainsEvaluatesAndSamples(@TempDir Path dir) throws Exception {
     Path run = dir.resolve("lm");
-    CliErrorsTest.Outcome t =
+    Cli.Outcome t =
         engram(
             "train",
             "--model",
@@ -51,7 +52,7 @@ class LanguageModelCliTest {
         result.get("test_perplexity").asDouble(),
         1e-9 * result.get("test_perplexity").asDouble());
 
-    CliErrorsTest.Outcome e =
+    Cli.Outcome e =
         engram("evaluate", "--run", run.toString(), "--data-dir", DATA, "--progress", "none");
     assertEquals(Main.EXIT_OK, e.code(), e.err());
     Matcher m =
@@ -79,8 +80,8 @@ class LanguageModelCliTest {
       "--data-dir",
       DATA
     };
-    CliErrorsTest.Outcome s1 = engram(sample);
-    CliErrorsTest.Outcome s2 = engram(sample);
+    Cli.Outcome s1 = engram(sample);
+    Cli.Outcome s2 = engram(sample);
     assertEquals(Main.EXIT_OK, s1.code(), s1.err());
     assertTrue(s1.out().startsWith("the game "), s1.out());
     assertEquals(s1.out(), s2.out(), "the same seed draws the same text");
@@ -90,10 +91,10 @@ class LanguageModelCliTest {
     // Exported, the signature gives per-step logits; predict scores every window from the
     // initial state, so its perplexity is its own, computed from those logits.
     Path model = dir.resolve("model");
-    CliErrorsTest.Outcome x =
+    Cli.Outcome x =
         engram("export", "--run", run.toString(), "--out", model.toString(), "--data-dir", DATA);
     assertEquals(Main.EXIT_OK, x.code(), x.err());
-    CliErrorsTest.Outcome p =
+    Cli.Outcome p =
         engram("predict", "--model", model.toString(), "--data-dir", DATA, "--batch", "10");
     assertEquals(Main.EXIT_OK, p.code(), p.err());
     Matcher pm =
@@ -103,7 +104,7 @@ class LanguageModelCliTest {
     assertEquals(
         Math.exp(Double.parseDouble(pm.group(2))), Double.parseDouble(pm.group(1)), 0.01 * ppl);
 
-    CliErrorsTest.Outcome wrong =
+    Cli.Outcome wrong =
         engram("sample", "--run", run.toString(), "--temperature", "-1", "--data-dir", DATA);
     assertEquals(Main.EXIT_USAGE, wrong.code());
     assertTrue(wrong.err().contains("--temperature must be >= 0"), wrong.err());

@@ -1,9 +1,10 @@
 package engram.cli;
 
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +29,7 @@ class MemoryCliTest {
           "recall-2": { "dataset": "recall", "items": 2, "examples": 64, "testLimit": 32 } } }
       """;
 
-  private static CliErrorsTest.Outcome memory(Path file, Path out, String... extra) {
+  private static Cli.Outcome memory(Path file, Path out, String... extra) {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -49,11 +50,11 @@ class MemoryCliTest {
     Files.writeString(file, COMPARISON);
     Path out = tmp.resolve("suite");
 
-    CliErrorsTest.Outcome plan = memory(file, out, "--plan");
+    Cli.Outcome plan = memory(file, out, "--plan");
     assertEquals(Main.EXIT_OK, plan.code(), plan.err());
     assertTrue(plan.out().contains("recall-2") && plan.out().contains("gru"), plan.out());
 
-    CliErrorsTest.Outcome o = memory(file, out);
+    Cli.Outcome o = memory(file, out);
     assertEquals(Main.EXIT_OK, o.code(), o.err());
     assertTrue(o.out().contains("memory: 2 run(s)"), o.out());
     List<CSVRecord> rows;
@@ -75,7 +76,7 @@ class MemoryCliTest {
       assertTrue(Files.size(out.resolve(png)) > 1000, png);
     }
 
-    CliErrorsTest.Outcome again = memory(file, out, "--finished-only");
+    Cli.Outcome again = memory(file, out, "--finished-only");
     assertEquals(Main.EXIT_OK, again.code(), again.err());
     assertTrue(again.out().contains("memory: 2 run(s)"), again.out());
 

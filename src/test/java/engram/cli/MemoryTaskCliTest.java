@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import engram.testing.Cli;
 import engram.train.TraceMonitor;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,12 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MemoryTaskCliTest {
 
-  private static CliErrorsTest.Outcome train(Path out, String dataset, String... extra) {
+  private static Cli.Outcome train(Path out, String dataset, String... extra) {
     return train("gru", out, dataset, extra);
   }
 
-  private static CliErrorsTest.Outcome train(
-      String model, Path out, String dataset, String... extra) {
+  private static Cli.Outcome train(String model, Path out, String dataset, String... extra) {
     String[] base = {
       "train",
       "--model",
@@ -48,30 +48,30 @@ class MemoryTaskCliTest {
     };
     String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
-    return CliErrorsTest.engram(args);
+    return Cli.engram(args);
   }
 
   @Test
   void eachMemoryTaskTrainsWithItsOwnTarget(@TempDir Path tmp) throws Exception {
-    CliErrorsTest.Outcome recall = train(tmp.resolve("recall"), "recall");
+    Cli.Outcome recall = train(tmp.resolve("recall"), "recall");
     assertEquals(Main.EXIT_OK, recall.code(), recall.err());
     assertTrue(recall.out().contains("gru: test accuracy "), recall.out());
 
-    CliErrorsTest.Outcome copy =
+    Cli.Outcome copy =
         train(tmp.resolve("copy"), "copy", "--set", "data.length=9", "--set", "data.items=3");
     assertEquals(Main.EXIT_OK, copy.code(), copy.err());
     JsonNode config = new ObjectMapper().readTree(tmp.resolve("copy/config.json").toFile());
     assertEquals("every", config.path("model").path("head").asText());
     assertEquals(9, config.path("data").path("length").asInt());
 
-    CliErrorsTest.Outcome adding = train(tmp.resolve("adding"), "adding");
+    Cli.Outcome adding = train(tmp.resolve("adding"), "adding");
     assertEquals(Main.EXIT_OK, adding.code(), adding.err());
     assertTrue(adding.out().contains("gru: test MSE "), adding.out());
   }
 
   @Test
   void aTooShortSequenceIsOneLineNamingTheMinimum(@TempDir Path tmp) {
-    CliErrorsTest.Outcome o = train(tmp.resolve("r"), "recall", "--set", "data.length=10");
+    Cli.Outcome o = train(tmp.resolve("r"), "recall", "--set", "data.length=10");
     CliErrorsTest.assertOneLineError(
         o, Main.EXIT_USAGE, "data.length 10 is too short for 4 items of recall", ">= 11 steps");
   }
@@ -80,7 +80,7 @@ class MemoryTaskCliTest {
   void afterTrainingWithTopKTheMonitorSeesKSlotsPerRow(@TempDir Path tmp) throws Exception {
     // M = 16 slots at sparsity 0.25: k = 4; a trace per example ([T, B, M, H] in the graph).
     Path run = tmp.resolve("topk");
-    CliErrorsTest.Outcome o =
+    Cli.Outcome o =
         train(
             "enn",
             run,

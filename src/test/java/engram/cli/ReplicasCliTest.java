@@ -1,10 +1,11 @@
 package engram.cli;
 
 import static engram.cli.CliErrorsTest.assertOneLineError;
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,11 +19,10 @@ class ReplicasCliTest {
   @Test
   void aRunOnTwoDevicesResumesOnOne(@TempDir Path tmp) throws Exception {
     Path run = tmp.resolve("run");
-    CliErrorsTest.Outcome two =
-        engram(TinyRun.trainArgs(run, "--epochs", "1", "--replicas", "cpu:0,cpu:1"));
+    Cli.Outcome two = engram(TinyRun.trainArgs(run, "--epochs", "1", "--replicas", "cpu:0,cpu:1"));
     assertEquals(Main.EXIT_OK, two.code(), two.err());
     assertTrue(Files.exists(run.resolve("result.json")));
-    CliErrorsTest.Outcome one = engram(TinyRun.trainArgs(run, "--epochs", "2", "--resume"));
+    Cli.Outcome one = engram(TinyRun.trainArgs(run, "--epochs", "2", "--resume"));
     assertEquals(Main.EXIT_OK, one.code(), one.err());
     assertTrue(one.out().contains("after 2 epochs"), one.out());
   }

@@ -1,10 +1,11 @@
 package engram.cli;
 
 import static engram.cli.CliErrorsTest.assertOneLineError;
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.testing.Cli;
 import engram.testing.Snapshot;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,7 +31,7 @@ class ResumeFlagsTest {
   @Test
   void theOriginalCommandWithResumeAddedWorks(@TempDir Path tmp) {
     Path copy = TinyRun.copy(run, tmp.resolve("run"));
-    CliErrorsTest.Outcome o = engram(TinyRun.trainArgs(copy, "--resume", "--epochs", "4"));
+    Cli.Outcome o = engram(TinyRun.trainArgs(copy, "--resume", "--epochs", "4"));
     assertEquals(Main.EXIT_OK, o.code(), o.err());
     assertTrue(o.out().contains("after 4 epochs"), o.out());
   }

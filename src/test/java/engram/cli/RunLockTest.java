@@ -1,10 +1,11 @@
 package engram.cli;
 
 import static engram.cli.CliErrorsTest.assertOneLineError;
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import engram.io.RunLock;
+import engram.testing.Cli;
 import engram.testing.Snapshot;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -45,7 +46,7 @@ class RunLockTest {
       holder.destroyForcibly(); // SIGKILL: no chance to release anything itself
       holder.waitFor();
     }
-    CliErrorsTest.Outcome o = engram(TinyRun.trainArgs(out, "--epochs", "1"));
+    Cli.Outcome o = engram(TinyRun.trainArgs(out, "--epochs", "1"));
     assertEquals(Main.EXIT_OK, o.code(), "a killed holder leaves no stale lock: " + o.err());
   }
 

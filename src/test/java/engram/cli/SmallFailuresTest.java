@@ -1,11 +1,12 @@
 package engram.cli;
 
 import static engram.cli.CliErrorsTest.assertOneLineError;
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.testing.Cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class SmallFailuresTest {
   void babiWithEveryTaskSkippedSaysNoTaskRan(@TempDir Path tmp) throws IOException {
     // The shared en-10k lacks task 3's training file (data README).
     Path out = tmp.resolve("out");
-    CliErrorsTest.Outcome o =
+    Cli.Outcome o =
         engram(
             "babi",
             "--tasks",
@@ -66,7 +67,7 @@ class SmallFailuresTest {
     Path model = tmp.resolve("model");
     Path aside = tmp.resolve(".model.old-" + dead);
     Files.move(model, aside);
-    CliErrorsTest.Outcome o = engram(TinyRun.exportArgs(run, model));
+    Cli.Outcome o = engram(TinyRun.exportArgs(run, model));
     assertOneLineError(o, Main.EXIT_USAGE, model.toString(), "already exists", "--force");
     assertTrue(Files.exists(model.resolve("saved_model.pb")), "the old model is back");
     assertFalse(Files.exists(aside));
@@ -74,7 +75,7 @@ class SmallFailuresTest {
 
   @Test
   void exportOfAMissingRunDoesNotMentionResume(@TempDir Path tmp) {
-    CliErrorsTest.Outcome o =
+    Cli.Outcome o =
         engram(
             "export",
             "--run",

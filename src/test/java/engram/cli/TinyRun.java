@@ -1,8 +1,9 @@
 package engram.cli;
 
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import engram.testing.Cli;
 import engram.testing.Snapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ final class TinyRun {
 
   /** Trains the tiny run into {@code out}. */
   static Path train(Path out, String... extra) {
-    CliErrorsTest.Outcome o = engram(trainArgs(out, extra));
+    Cli.Outcome o = engram(trainArgs(out, extra));
     assertEquals(Main.EXIT_OK, o.code(), o.err());
     return out;
   }
@@ -69,7 +70,7 @@ final class TinyRun {
 
   /** Exports run {@code run} to {@code out}. */
   static Path export(Path run, Path out) {
-    CliErrorsTest.Outcome o = engram(exportArgs(run, out));
+    Cli.Outcome o = engram(exportArgs(run, out));
     assertEquals(Main.EXIT_OK, o.code(), o.err());
     return out;
   }

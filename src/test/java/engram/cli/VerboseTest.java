@@ -1,9 +1,10 @@
 package engram.cli;
 
-import static engram.cli.CliErrorsTest.engram;
+import static engram.testing.Cli.engram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.testing.Cli;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,8 +33,8 @@ class VerboseTest {
       String[] verbose = new String[args.length + 1];
       System.arraycopy(args, 0, verbose, 0, args.length);
       verbose[args.length] = "--verbose";
-      CliErrorsTest.Outcome quiet = engram(args);
-      CliErrorsTest.Outcome loud = engram(verbose);
+      Cli.Outcome quiet = engram(args);
+      Cli.Outcome loud = engram(verbose);
       String command = args[0];
       assertTrue(quiet.code() > 0, command + " fails: " + quiet.err());
       assertEquals(quiet.code(), loud.code(), command);

@@ -9,10 +9,10 @@ import engram.data.Dataset;
 import engram.data.Feature;
 import engram.data.Splits;
 import engram.runtime.Progress;
+import engram.testing.Cli;
 import engram.train.Evaluator;
 import engram.train.RunConfig;
 import engram.train.Trainer;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +30,11 @@ class ExportRoundTripTest {
 
   static final String MNIST_DATA = "\"data\": {\"trainLimit\": 600, \"testLimit\": 160}";
 
+  /** Runs {@code engram args...}, adding what it printed on stderr to {@code err}. */
   static int engram(StringWriter err, String... args) {
-    return Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
+    Cli.Outcome o = Cli.engram(args);
+    err.write(o.err());
+    return o.code();
   }
 
   /** Trains {@code preset} for one epoch into {@code run}, exports it and compares. */

@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import engram.cli.Main;
 import engram.data.Splits;
 import engram.runtime.Progress;
+import engram.testing.Cli;
 import engram.testing.Npz;
 import engram.testing.ParityFixtures;
 import engram.train.Evaluator;
 import engram.train.RunDirectory;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -36,18 +34,15 @@ class KerasImportParityTest {
     Path dir = ParityFixtures.dir().resolve("classifier");
     JsonNode manifest = new ObjectMapper().readTree(Files.readString(dir.resolve("manifest.json")));
     Path run = tmp.resolve("imported");
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(err, true),
+    Cli.Outcome o =
+        Cli.engram(
             "import-keras",
             dir.resolve(manifest.get("weights").asText()).toString(),
             "--out",
             run.toString(),
             "--data-dir",
             DATA.toString());
-    assertEquals(0, code, err.toString());
+    assertEquals(0, o.code(), o.err());
 
     Splits data = Splits.load(RunDirectory.config(run, "test").data(), DATA);
     Evaluator.Evaluation e =

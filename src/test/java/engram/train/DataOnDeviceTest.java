@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import engram.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import engram.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,24 +53,15 @@ class DataOnDeviceTest {
     return a.toArray(String[]::new);
   }
 
-  private record Outcome(int code, String err) {}
-
-  private static Outcome engram(String... args) {
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
-    return new Outcome(code, err.toString());
-  }
-
   @Test
   void residentBatchesTrainExactlyAsFedOnes(@TempDir Path tmp) throws Exception {
     Path fed = tmp.resolve("fed");
     Path resident = tmp.resolve("resident");
     // Today's pipeline (each batch fed, each step's scores fetched) against the device-resident
     // one with scores fetched every 5 steps: 29 steps per epoch leave a partial last interval.
-    Outcome a = engram(args(fed, "off", "--set", "train.fetchEvery=1"));
+    Cli.Outcome a = Cli.engram(args(fed, "off", "--set", "train.fetchEvery=1"));
     assertEquals(0, a.code(), a.err());
-    Outcome b = engram(args(resident, "on", "--set", "train.fetchEvery=5"));
+    Cli.Outcome b = Cli.engram(args(resident, "on", "--set", "train.fetchEvery=5"));
     assertEquals(0, b.code(), b.err());
 
     // 900 training examples (the last 10 % of the 1,000 validate): 29 steps per epoch, the last
@@ -134,7 +124,7 @@ class DataOnDeviceTest {
           args,
           babi.length,
           4);
-      Outcome o = engram(args);
+      Cli.Outcome o = Cli.engram(args);
       assertEquals(0, o.code(), o.err());
     }
     assertEquals(
@@ -154,7 +144,7 @@ class DataOnDeviceTest {
 
   @Test
   void onRefusesWhatItCannotServe(@TempDir Path tmp) {
-    Outcome o = engram(args(tmp.resolve("windows"), "on", "--set", "train.bpttWindow=7"));
+    Cli.Outcome o = Cli.engram(args(tmp.resolve("windows"), "on", "--set", "train.bpttWindow=7"));
     assertEquals(Main.EXIT_USAGE, o.code(), o.err());
     assertTrue(o.err().contains("train.dataOnDevice on does not serve BPTT windows"), o.err());
   }

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import engram.cli.Main;
+import engram.testing.Cli;
 import engram.testing.Subprocess;
 import java.io.BufferedReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,11 +51,9 @@ class ResumeTest {
   }
 
   static int runInProcess(String... args) {
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
-    assertEquals(0, code, "engram failed: " + err);
-    return code;
+    Cli.Outcome o = Cli.engram(args);
+    assertEquals(0, o.code(), "engram failed: " + o.err());
+    return o.code();
   }
 
   @Test

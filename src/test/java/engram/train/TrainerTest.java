@@ -8,8 +8,7 @@ import engram.cli.Main;
 import engram.data.Splits;
 import engram.models.ModelType;
 import engram.runtime.Progress;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import engram.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -99,11 +98,8 @@ class TrainerTest {
 
   @Test
   void divergenceStopsWithExitCode4AndNamesTheCheckpoint(@TempDir Path tmp) {
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(err, true),
+    Cli.Outcome o =
+        Cli.engram(
             "train",
             "--model",
             "rnn",
@@ -125,8 +121,8 @@ class TrainerTest {
             tmp.toString(),
             "--progress",
             "none");
-    assertEquals(Main.EXIT_DIVERGED, code, err.toString());
-    assertTrue(err.toString().contains("loss is"), err.toString());
-    assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    assertEquals(Main.EXIT_DIVERGED, o.code(), o.err());
+    assertTrue(o.err().contains("loss is"), o.err());
+    assertEquals(1, o.err().strip().lines().count(), o.err());
   }
 }
