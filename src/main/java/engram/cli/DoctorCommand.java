@@ -109,6 +109,13 @@ final class DoctorCommand implements Callable<Integer> {
     }
     if (gpu) {
       row(out, "GPU", "ready: training uses it by default (--device auto), with XLA on.");
+      row(
+          out,
+          "TF_SYNC_ON_FINISH",
+          "0".equals(System.getenv("TF_SYNC_ON_FINISH"))
+              ? "0: steps that fetch nothing return without waiting for the GPU"
+              : "not 0: every step waits for the GPU at its end; TF_SYNC_ON_FINISH=0 lets the"
+                  + " steps between score fetches (train.fetchEvery) return early");
     } else {
       row(
           out,
