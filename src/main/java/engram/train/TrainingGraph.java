@@ -222,6 +222,15 @@ public final class TrainingGraph implements AutoCloseable {
   private final Task task;
   private final Paths<?> paths;
   private final Map<Dataset, Integer> residentOffsets = new java.util.IdentityHashMap<>();
+
+  /**
+   * Whether the session may place the graph on a GPU. There a recurrent weight's gradient is one
+   * batched product ({@link engram.ops.SharedWeightGradients}): fewer kernels on the GPU's one
+   * stream. On a CPU TensorFlow's per-step products stay: they run on an idle core beside the
+   * recurrence, while the batched product waits for its end (the LSTM step is 8-12 % faster so).
+   */
+  private final boolean onGpu;
+
   private long stepTimeoutMs;
 
   /**
@@ -287,6 +296,9 @@ public final class TrainingGraph implements AutoCloseable {
     this.inputs = List.copyOf(inputs);
     this.task = Task.of(target);
     this.graph = new Graph();
+    this.onGpu =
+        (sessionConfig == null || sessionConfig.getDeviceCountOrDefault("GPU", -1) != 0)
+            && engram.runtime.Compute.hasGpu();
     try {
       paths =
           build(
@@ -462,7 +474,8 @@ public final class TrainingGraph implements AutoCloseable {
               trainable,
               adam,
               learningRate,
-              lossScale);
+              lossScale,
+              onGpu);
     }
 
     // Evaluation path: same weights, no dropout, deterministic or freshly drawn noise.

@@ -42,7 +42,8 @@ final class TrainingPaths {
       List<Param<T>> trainable,
       Adam<T> adam,
       Operand<T> learningRate,
-      LossScale lossScale) {
+      LossScale lossScale,
+      boolean batchedWeightGradients) {
     Graph graph = (Graph) tf.scope().env();
     Operand<T> objective = objective(train, model, loss);
     if (forward.penalty() != null) {
@@ -55,8 +56,16 @@ final class TrainingPaths {
     }
     List<Output<?>> xs = new ArrayList<>();
     trainable.forEach(p -> xs.add(p.value().asOutput()));
-    // Weights read once per time step get one batched gradient product (see there).
-    Output<?>[] grads = SharedWeightGradients.of(graph, "gradients", objective, xs).gradients();
+    // Weights read once per time step get one batched gradient product (see there), or
+    // TensorFlow's T products, which a CPU overlaps with the recurrence.
+    Output<?>[] grads =
+        batchedWeightGradients
+            ? SharedWeightGradients.of(graph, "gradients", objective, xs).gradients()
+            : graph.addGradients(
+                "gradients",
+                new Output<?>[] {objective.asOutput()},
+                xs.toArray(Output<?>[]::new),
+                null);
     List<Operand<T>> gradients = new ArrayList<>();
     List<Operation> gate = new ArrayList<>(List.of(loss.op(), objective.op()));
     for (int i = 0; i < grads.length; i++) {
