@@ -48,7 +48,7 @@ final class LossScale {
   }
 
   /** The scale S and the steps skipped so far (the log reports them): one run fetches both. */
-  double[] read(org.tensorflow.Session session) {
+  double[] state(org.tensorflow.Session session) {
     try (org.tensorflow.Result r = session.runner().fetch(scale).fetch(skipped).run()) {
       return new double[] {((TFloat32) r.get(0)).getFloat(), ((TInt64) r.get(1)).getLong()};
     }

@@ -376,8 +376,7 @@ public final class Trainer {
     float lr = (float) state.learningRate();
     // Scores wait on the device (DeviceScores) and arrive when the progress display is due, when
     // the slots are full and at the epoch's end; listeners then get each step's in order.
-    int slots = cluster == null ? g.scoreSlots() : 0;
-    int every = t.fetchEvery() == 0 ? slots : t.fetchEvery();
+    int slots = g.scoreSlots(); // train.fetchEvery N > 1 gives N slots; 0 (auto) the most
     int waiting = 0;
     try (Progress.Task bar =
         progress.start(String.format("epoch %d/%d", epoch, t.epochs()), batches.count())) {
@@ -398,7 +397,7 @@ public final class Trainer {
             results = List.of(g.trainStep(batch, lr, new long[] {t.seed(), step}));
           } else {
             boolean fetch =
-                waiting + 1 == every
+                waiting + 1 == slots
                     || b + 1 == batches.count()
                     || (t.fetchEvery() == 0 && bar.due(b + 1));
             results = g.trainStep(batch, lr, new long[] {t.seed(), step}, waiting, fetch);

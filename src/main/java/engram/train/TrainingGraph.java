@@ -576,7 +576,7 @@ public final class TrainingGraph implements AutoCloseable {
    * ({@link LossScale}); null for graphs that do not scale the loss.
    */
   public double[] lossScale() {
-    return paths.lossScale() == null ? null : paths.lossScale().read(session);
+    return paths.lossScale() == null ? null : paths.lossScale().state(session);
   }
 
   /** Steps whose scores can wait on the device between two fetches; 0 = none can. */
@@ -601,14 +601,11 @@ public final class TrainingGraph implements AutoCloseable {
     try (TFloating lrt = Scalars.tensor(lr, paths.type());
         TInt64 st = TInt64.vectorOf(stepSeed);
         TInt32 at = TInt32.scalarOf(slot)) {
-      Session.Runner runner =
-          feed(session.runner(), batch, owned)
-              .feed(paths.learningRate(), lrt)
-              .feed(paths.seed(), st)
-              .addTarget(paths.trainStep());
+      Session.Runner runner = stepRunner(batch, lrt, st, owned);
       scores.add(runner, at, fetch);
-      if (stepTimeoutMs > 0) {
-        runner.setOptions(RunOptions.newBuilder().setTimeoutInMs(stepTimeoutMs).build());
+      RunOptions options = withTimeout(null);
+      if (options != null) {
+        runner.setOptions(options);
       }
       if (!fetch) {
         runner.run().close();
@@ -640,14 +637,27 @@ public final class TrainingGraph implements AutoCloseable {
 
   private record Step(BatchResult result, RunMetadata metadata) {}
 
+  /** A runner for one training step: the batch, learning rate and seed fed, the update targeted. */
+  private Session.Runner stepRunner(Batch batch, TFloating lr, TInt64 seed, List<Tensor> owned) {
+    return feed(session.runner(), batch, owned)
+        .feed(paths.learningRate(), lr)
+        .feed(paths.seed(), seed)
+        .addTarget(paths.trainStep());
+  }
+
+  /** {@code options} (null for none) with the step deadline of a job's step, if it has one. */
+  private RunOptions withTimeout(RunOptions options) {
+    if (stepTimeoutMs <= 0) {
+      return options;
+    }
+    return (options == null ? RunOptions.newBuilder() : options.toBuilder())
+        .setTimeoutInMs(stepTimeoutMs)
+        .build();
+  }
+
   private Step run(Batch batch, float lr, long[] stepSeed, RunOptions options) {
     boolean traced = options != null;
-    if (stepTimeoutMs > 0) {
-      options =
-          (options == null ? RunOptions.newBuilder() : options.toBuilder())
-              .setTimeoutInMs(stepTimeoutMs)
-              .build();
-    }
+    options = withTimeout(options);
     if (paths.windows() != null) {
       List<Tensor> owned = new ArrayList<>();
       try (BpttWindows.Pass pass =
@@ -663,11 +673,7 @@ public final class TrainingGraph implements AutoCloseable {
     Result r = null;
     try (TFloating lrt = Scalars.tensor(lr, paths.type());
         TInt64 st = TInt64.vectorOf(stepSeed)) {
-      Session.Runner runner =
-          feed(session.runner(), batch, owned)
-              .feed(paths.learningRate(), lrt)
-              .feed(paths.seed(), st)
-              .addTarget(paths.trainStep());
+      Session.Runner runner = stepRunner(batch, lrt, st, owned);
       paths.trainScores().fetches(true).forEach(runner::fetch);
       if (paths.trainCarry() != null) {
         paths.trainCarry().feed(runner);

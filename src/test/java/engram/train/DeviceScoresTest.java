@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.data.Batch;
 import engram.data.Batches;
-import engram.models.ModelConfig;
-import engram.models.ModelType;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,13 +24,7 @@ class DeviceScoresTest {
   }
 
   private static TrainingGraph graph(int slots) {
-    return new TrainingGraph(
-        new ModelConfig(ModelType.LSTM, List.of(8), 0, null, null),
-        PrecisionTest.data.train().inputs(),
-        PrecisionTest.data.train().target(),
-        0,
-        TrainingGraph.Options.defaults(5).withScoreSlots(slots),
-        null);
+    return PrecisionTest.graph(TrainingGraph.Options.defaults(5).withScoreSlots(slots));
   }
 
   @Test

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.data.Batch;
 import engram.data.Batches;
-import engram.models.ModelConfig;
-import engram.models.ModelType;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,16 +31,6 @@ class LossScaleTest {
   @BeforeAll
   static void load() throws Exception {
     PrecisionTest.load();
-  }
-
-  private static TrainingGraph graph(Precision p) {
-    return new TrainingGraph(
-        new ModelConfig(ModelType.LSTM, List.of(8), 0, null, null),
-        PrecisionTest.data.train().inputs(),
-        PrecisionTest.data.train().target(),
-        0,
-        TrainingGraph.Options.defaults(5).withPrecision(p),
-        null);
   }
 
   private static Batch batch() {
@@ -91,8 +79,8 @@ class LossScaleTest {
 
   @Test
   void aFiniteStepAppliesAdamAsFloat32Does() {
-    try (TrainingGraph single = graph(Precision.FLOAT32);
-        TrainingGraph half = graph(Precision.FLOAT16)) {
+    try (TrainingGraph single = PrecisionTest.graph(Precision.FLOAT32);
+        TrainingGraph half = PrecisionTest.graph(Precision.FLOAT16)) {
       assertTrue(
           MixedPrecisionTest.outputTypes(half, "MatMul").contains(DataType.DT_HALF),
           "the model's products run in float16");
@@ -124,7 +112,7 @@ class LossScaleTest {
 
   @Test
   void anOverflowingStepChangesNothingAndHalvesTheScale() {
-    try (TrainingGraph half = graph(Precision.FLOAT16)) {
+    try (TrainingGraph half = PrecisionTest.graph(Precision.FLOAT16)) {
       half.trainStep(batch(), LR, new long[] {1, 1}); // one finite step: slots and counts set
       Map<String, double[]> before = PrecisionTest.weights(half);
       double[] m = Tensors(half, "adam/lstm/kernel/m");
@@ -145,7 +133,7 @@ class LossScaleTest {
 
   @Test
   void twoThousandFiniteStepsDoubleTheScale() {
-    try (TrainingGraph half = graph(Precision.FLOAT16)) {
+    try (TrainingGraph half = PrecisionTest.graph(Precision.FLOAT16)) {
       set(half, "loss_scale/good_steps", LossScale.GROWTH_STEPS - 2);
       half.trainStep(batch(), LR, new long[] {1, 1});
       assertEquals(LossScale.INITIAL_SCALE, scalar(half, "loss_scale/scale"));

@@ -41,12 +41,17 @@ class PrecisionTest {
   }
 
   static TrainingGraph graph(Precision precision) {
+    return graph(TrainingGraph.Options.defaults(5).withPrecision(precision));
+  }
+
+  /** LSTM(8) on the loaded MNIST rows, built with {@code options}. */
+  static TrainingGraph graph(TrainingGraph.Options options) {
     return new TrainingGraph(
         new ModelConfig(ModelType.LSTM, List.of(8), 0, null, null),
         data.train().inputs(),
         data.train().target(),
         0,
-        TrainingGraph.Options.defaults(5).withPrecision(precision),
+        options,
         null);
   }
 
