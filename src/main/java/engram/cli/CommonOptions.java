@@ -52,7 +52,8 @@ final class CommonOptions {
   @Option(
       names = "--log-every",
       paramLabel = "N",
-      description = "In log mode, a line every N steps (default: 10 %% of an epoch).")
+      description =
+          "In log mode, a line every N steps (default: 10 %% of an epoch, once a loop has run 5 s).")
   Integer logEvery;
 
   Progress progress() {

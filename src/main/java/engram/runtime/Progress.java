@@ -2,6 +2,7 @@ package engram.runtime;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -91,29 +92,41 @@ public interface Progress {
 
   /** A log line every {@code every} steps (and at the end), with step time and ETA. */
   static Progress log(int every) {
+    return log(every, Duration.ZERO, System::nanoTime);
+  }
+
+  /**
+   * A log line every {@code every} steps and at the end, but none while the loop is younger than
+   * {@code quiet} (on {@code clock}, in nanoseconds): a loop that ends within it logs nothing,
+   * since the epoch's summary line already carries its scores.
+   */
+  static Progress log(int every, Duration quiet, LongSupplier clock) {
     Logger log = LoggerFactory.getLogger("engram.progress");
+    long quietNanos = quiet.toNanos();
     return (task, total) -> {
-      long start = System.nanoTime();
+      long start = clock.getAsLong();
       return new Task() {
         int last;
         String lastMessage = "";
+        boolean shown;
 
         @Override
         public void update(int done, String message) {
           last = done;
           lastMessage = message;
-          if (done % every == 0 && done < total) {
+          if (done < total && due(done)) {
             emit(done, message);
           }
         }
 
         @Override
         public boolean due(int done) {
-          return done % every == 0;
+          return done % every == 0 && clock.getAsLong() - start >= quietNanos;
         }
 
         private void emit(int done, String message) {
-          double seconds = (System.nanoTime() - start) / 1e9;
+          shown = true;
+          double seconds = (clock.getAsLong() - start) / 1e9;
           double perStep = done == 0 ? 0 : seconds / done;
           log.info(
               String.format(
@@ -131,7 +144,7 @@ public interface Progress {
 
         @Override
         public void close() {
-          if (last > 0) {
+          if (last > 0 && (shown || clock.getAsLong() - start >= quietNanos)) {
             emit(last, lastMessage);
           }
         }
@@ -144,9 +157,13 @@ public interface Progress {
     return System.console() != null ? bar() : tenPercent();
   }
 
-  /** Log lines every 10 % of a loop. */
+  /**
+   * Log lines every 10 % of a loop, once it has run 5 s: a validation pass of a second or two would
+   * otherwise print ten lines per epoch.
+   */
   static Progress tenPercent() {
-    return (task, total) -> log(Math.max(1, total / 10)).start(task, total);
+    return (task, total) ->
+        log(Math.max(1, total / 10), Duration.ofSeconds(5), System::nanoTime).start(task, total);
   }
 
   /** {@code 83 s}, {@code 12 min 5 s}, {@code 2 h 3 min}. */
