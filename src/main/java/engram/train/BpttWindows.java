@@ -8,7 +8,6 @@ import engram.nn.Param;
 import engram.ops.GraphWalk;
 import engram.ops.SeedStream;
 import engram.ops.Shapes;
-import engram.ops.SharedWeightGradients;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,15 +154,21 @@ public final class BpttWindows<T extends TFloating> {
   /**
    * Adds the gradients of {@code objective} (a scalar computed from {@link #logits()}) with respect
    * to {@code params}, through all windows.
+   *
+   * @param batchedWeightGradients see {@link TrainingPaths#gradients}
    */
-  public void differentiate(Operand<T> objective, List<Param<T>> params) {
+  public void differentiate(
+      Operand<T> objective, List<Param<T>> params, boolean batchedWeightGradients) {
     List<Output<?>> xs = new ArrayList<>();
     params.forEach(p -> xs.add(p.value().asOutput()));
     lastIn.forEach(p -> xs.add(p.asOutput()));
     Output<?>[] grads =
-        SharedWeightGradients.of(
-                graph, tf.scope().makeOpName("last_window_gradients"), objective, xs)
-            .gradients();
+        TrainingPaths.gradients(
+            graph,
+            tf.scope().makeOpName("last_window_gradients"),
+            objective,
+            xs,
+            batchedWeightGradients);
     lastGradients = List.of(grads).subList(0, params.size());
     lastDIn = List.of(grads).subList(params.size(), grads.length);
     for (int i = 0; i < params.size(); i++) {
@@ -202,8 +207,8 @@ public final class BpttWindows<T extends TFloating> {
     middleParams.forEach(i -> mx.add(params.get(i).value().asOutput()));
     middleIn.forEach(p -> mx.add(p.asOutput()));
     Output<?>[] mg =
-        SharedWeightGradients.of(graph, tf.scope().makeOpName("window_gradients"), dot, mx)
-            .gradients();
+        TrainingPaths.gradients(
+            graph, tf.scope().makeOpName("window_gradients"), dot, mx, batchedWeightGradients);
     middleAccIn = new ArrayList<>();
     middleAccOut = new ArrayList<>();
     for (int j = 0; j < middleParams.size(); j++) {

@@ -409,7 +409,8 @@ public final class TrainingGraph implements AutoCloseable {
               options.deterministicEval(),
               trainable,
               adam,
-              learningRate);
+              learningRate,
+              onGpu);
       return new Paths<>(
           type,
           model,

@@ -29,6 +29,20 @@ final class TrainingPaths {
   private TrainingPaths() {}
 
   /**
+   * {@code dy/dx} for every x (null or closed where x does not influence y). With {@code batched} a
+   * weight read once per time step gets one batched product ({@link SharedWeightGradients}): fewer
+   * kernels, for a GPU. Otherwise TensorFlow's T per-step products, which a CPU overlaps with the
+   * recurrence.
+   */
+  static Output<?>[] gradients(
+      Graph graph, String prefix, Operand<?> y, List<Output<?>> xs, boolean batched) {
+    return batched
+        ? SharedWeightGradients.of(graph, prefix, y, xs).gradients()
+        : graph.addGradients(
+            prefix, new Output<?>[] {y.asOutput()}, xs.toArray(Output<?>[]::new), null);
+  }
+
+  /**
    * The step op: Adam on the gradients of the loss (plus the model's penalty), gated on them, with
    * the model's own per-step updates (BatchNorm's moving averages); with {@code lossScale}
    * (float16, else null) the loss is scaled and a step whose gradients overflowed applies nothing.
@@ -56,16 +70,7 @@ final class TrainingPaths {
     }
     List<Output<?>> xs = new ArrayList<>();
     trainable.forEach(p -> xs.add(p.value().asOutput()));
-    // Weights read once per time step get one batched gradient product (see there), or
-    // TensorFlow's T products, which a CPU overlaps with the recurrence.
-    Output<?>[] grads =
-        batchedWeightGradients
-            ? SharedWeightGradients.of(graph, "gradients", objective, xs).gradients()
-            : graph.addGradients(
-                "gradients",
-                new Output<?>[] {objective.asOutput()},
-                xs.toArray(Output<?>[]::new),
-                null);
+    Output<?>[] grads = gradients(graph, "gradients", objective, xs, batchedWeightGradients);
     List<Operand<T>> gradients = new ArrayList<>();
     List<Operation> gate = new ArrayList<>(List.of(loss.op(), objective.op()));
     for (int i = 0; i < grads.length; i++) {

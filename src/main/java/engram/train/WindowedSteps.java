@@ -60,7 +60,8 @@ final class WindowedSteps<T extends TFloating> {
       boolean deterministicEval,
       List<Param<T>> trainable,
       Adam<T> adam,
-      Operand<T> learningRate) {
+      Operand<T> learningRate,
+      boolean batchedWeightGradients) {
     this.type = learningRate.type();
     this.learningRate = learningRate;
     this.truncate = bptt.truncate();
@@ -72,7 +73,10 @@ final class WindowedSteps<T extends TFloating> {
         new BpttWindows<>(
             t, model, type, features, bptt.window(), true, NoiseSource.seeded(seeds), seeds, seed);
     trainScores = task.score(t, train.logits(), y);
-    train.differentiate(TrainingPaths.objective(t, model, trainScores.objective()), trainable);
+    train.differentiate(
+        TrainingPaths.objective(t, model, trainScores.objective()),
+        trainable,
+        batchedWeightGradients);
     Ops apply = tf.withSubScope("apply");
     for (Param<T> p : trainable) {
       gradientFeeds.add(

@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -48,7 +50,7 @@ class BpttWindowsTest {
       Operand<TFloat64> objective,
       Placeholder<TInt64> seed) {}
 
-  static Setup build(Graph g, ModelConfig config) {
+  static Setup build(Graph g, ModelConfig config, boolean batched) {
     Ops tf = Ops.create(g);
     ParamSet<TFloat64> params = ParamSet.create(tf, TFloat64.class, 7);
     SequenceModel<TFloat64> model = new SequenceModel<>(params, config, T, D, C);
@@ -57,7 +59,7 @@ class BpttWindowsTest {
     Operand<TFloat64> r = tf.constant(Shape.of(B, C), doubles(Tensors.uniform(77, B * C, 1.0)));
     Operand<TFloat64> objective =
         tf.sum(tf.math.mul(windows.logits(), r), tf.constant(new int[] {0, 1}));
-    windows.differentiate(objective, params.trainable());
+    windows.differentiate(objective, params.trainable(), batched);
     return new Setup(g, params.trainable(), windows, objective, seed);
   }
 
@@ -130,9 +132,9 @@ class BpttWindowsTest {
     }
   }
 
-  static double check(ModelConfig config, boolean truncate) {
+  static double check(ModelConfig config, boolean truncate, boolean batched) {
     try (Graph g = new Graph()) {
-      Setup su = build(g, config);
+      Setup su = build(g, config, batched);
       assertEquals(3, su.windows().count());
       assertEquals(1, su.windows().length(2));
       double[] x = Tensors.uniform(900, B * T * D, 1.0);
@@ -228,19 +230,23 @@ class BpttWindowsTest {
         ModelType.ENN, List.of(4), 0, EngramCellConfig.defaults().withMemorySize(3), null);
   }
 
-  @Test
-  void exactWindowsGiveTheWholeSequenceGradient() {
-    check(enn(), false);
+  // batched: a weight's per-step gradients as one product (GPUs), else TensorFlow's own (CPUs)
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void exactWindowsGiveTheWholeSequenceGradient(boolean batched) {
+    check(enn(), false, batched);
   }
 
-  @Test
-  void stackedLstmWindowsGiveTheWholeSequenceGradient() {
-    check(new ModelConfig(ModelType.LSTM, List.of(4, 3), 0, null, null), false);
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void stackedLstmWindowsGiveTheWholeSequenceGradient(boolean batched) {
+    check(new ModelConfig(ModelType.LSTM, List.of(4, 3), 0, null, null), false, batched);
   }
 
-  @Test
-  void truncatedWindowsHoldTheCarryFixed() {
-    check(enn(), true);
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void truncatedWindowsHoldTheCarryFixed(boolean batched) {
+    check(enn(), true, batched);
   }
 
   @Test
