@@ -4,10 +4,7 @@ import engram.data.Dataset;
 import engram.io.AtomicFiles;
 import engram.tasks.Classification;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 
 /**
  * The per-example CSV of {@code evaluate --logits} and {@code predict --out}: {@code label,
@@ -28,19 +25,19 @@ final class LogitsCsv {
     for (int k = 0; k < classes; k++) {
       header[k + 2] = "logit_" + k;
     }
-    StringWriter text = new StringWriter();
-    try (CSVPrinter csv =
-        new CSVPrinter(text, CSVFormat.DEFAULT.builder().setHeader(header).build())) {
-      Object[] row = new Object[header.length];
-      for (int i = 0; i < n; i++) {
-        row[0] = set.label(i);
-        row[1] = Classification.argMax(logits, i, classes);
-        for (int k = 0; k < classes; k++) {
-          row[k + 2] = logits[i * classes + k];
-        }
-        csv.printRecord(row);
-      }
-    }
-    AtomicFiles.writeString(file, text.toString());
+    AtomicFiles.writeCsv(
+        file,
+        header,
+        csv -> {
+          Object[] row = new Object[header.length];
+          for (int i = 0; i < n; i++) {
+            row[0] = set.label(i);
+            row[1] = Classification.argMax(logits, i, classes);
+            for (int k = 0; k < classes; k++) {
+              row[k + 2] = logits[i * classes + k];
+            }
+            csv.printRecord(row);
+          }
+        });
   }
 }

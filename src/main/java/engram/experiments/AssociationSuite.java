@@ -18,15 +18,12 @@ import engram.train.TrainingGraph;
 import engram.train.TrainingListener;
 import engram.train.TrainingRun;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.ConfigProto;
@@ -303,48 +300,47 @@ public final class AssociationSuite {
     }
   }
 
+  /** The columns of {@code results.csv}, one row per run. */
+  private static final String[] CSV_HEADER = {
+    "model",
+    "delay",
+    "frames",
+    "run",
+    "seed",
+    "selected",
+    "test_accuracy",
+    "final_validation_accuracy",
+    "best_validation_accuracy",
+    "epochs",
+    "train_seconds",
+    "parameters",
+    "no_binding_test_accuracy"
+  };
+
   private void write(List<Point> points) throws IOException {
-    StringWriter csv = new StringWriter();
-    try (CSVPrinter p =
-        new CSVPrinter(
-            csv,
-            CSVFormat.DEFAULT
-                .builder()
-                .setHeader(
-                    "model",
-                    "delay",
-                    "frames",
-                    "run",
-                    "seed",
-                    "selected",
-                    "test_accuracy",
-                    "final_validation_accuracy",
-                    "best_validation_accuracy",
-                    "epochs",
-                    "train_seconds",
-                    "parameters",
-                    "no_binding_test_accuracy")
-                .build())) {
-      for (Point pt : points) {
-        for (Run r : pt.runs()) {
-          p.printRecord(
-              r.model(),
-              r.delay(),
-              3 * (r.delay() + 1),
-              r.run(),
-              r.seed(),
-              r == pt.selected() ? 1 : 0,
-              fmt(r.testAccuracy()),
-              fmt(r.validationAccuracy()),
-              fmt(r.bestValidationAccuracy()),
-              r.epochs(),
-              String.format(Locale.ROOT, "%.0f", r.trainSeconds()),
-              r.parameters(),
-              fmt(statistics.noBindingTest()));
-        }
-      }
-    }
-    AtomicFiles.writeString(out.resolve("results.csv"), csv.toString());
+    AtomicFiles.writeCsv(
+        out.resolve("results.csv"),
+        CSV_HEADER,
+        p -> {
+          for (Point pt : points) {
+            for (Run r : pt.runs()) {
+              p.printRecord(
+                  r.model(),
+                  r.delay(),
+                  3 * (r.delay() + 1),
+                  r.run(),
+                  r.seed(),
+                  r == pt.selected() ? 1 : 0,
+                  fmt(r.testAccuracy()),
+                  fmt(r.validationAccuracy()),
+                  fmt(r.bestValidationAccuracy()),
+                  r.epochs(),
+                  String.format(Locale.ROOT, "%.0f", r.trainSeconds()),
+                  r.parameters(),
+                  fmt(statistics.noBindingTest()));
+            }
+          }
+        });
     AtomicFiles.writeString(out.resolve("results.md"), markdown(points));
   }
 

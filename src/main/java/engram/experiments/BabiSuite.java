@@ -11,15 +11,12 @@ import engram.train.RunConfig;
 import engram.train.TrainResult;
 import engram.train.Trainer;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.ConfigProto;
@@ -200,38 +197,37 @@ public final class BabiSuite {
     return base.merged(patch, "babi suite");
   }
 
+  /** The columns of {@code results.csv}, one row per task. */
+  private static final String[] CSV_HEADER = {
+    "task",
+    "name",
+    "status",
+    "runs",
+    "best_run",
+    "validation_error_pct",
+    "test_error_pct",
+    "seconds",
+    "paper_test_error_pct"
+  };
+
   private void write(List<TaskResult> results, Babi.Size size) throws IOException {
-    StringWriter csv = new StringWriter();
-    try (CSVPrinter p =
-        new CSVPrinter(
-            csv,
-            CSVFormat.DEFAULT
-                .builder()
-                .setHeader(
-                    "task",
-                    "name",
-                    "status",
-                    "runs",
-                    "best_run",
-                    "validation_error_pct",
-                    "test_error_pct",
-                    "seconds",
-                    "paper_test_error_pct")
-                .build())) {
-      for (TaskResult r : results) {
-        p.printRecord(
-            r.task(),
-            TASK_NAMES.get(r.task() - 1),
-            r.status(),
-            r.runs(),
-            r.bestRun(),
-            fmt(r.validationError()),
-            fmt(r.testError()),
-            String.format(Locale.ROOT, "%.0f", r.seconds()),
-            paper(r.task(), size));
-      }
-    }
-    AtomicFiles.writeString(out.resolve("results.csv"), csv.toString());
+    AtomicFiles.writeCsv(
+        out.resolve("results.csv"),
+        CSV_HEADER,
+        p -> {
+          for (TaskResult r : results) {
+            p.printRecord(
+                r.task(),
+                TASK_NAMES.get(r.task() - 1),
+                r.status(),
+                r.runs(),
+                r.bestRun(),
+                fmt(r.validationError()),
+                fmt(r.testError()),
+                String.format(Locale.ROOT, "%.0f", r.seconds()),
+                paper(r.task(), size));
+          }
+        });
     AtomicFiles.writeString(out.resolve("results.md"), markdown(results, size));
   }
 

@@ -11,14 +11,11 @@ import engram.train.RunConfig;
 import engram.train.TraceMonitor;
 import engram.train.Trainer;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.ConfigProto;
@@ -250,48 +247,47 @@ public final class MemorySuite {
     return counts;
   }
 
+  /** The columns of {@code results.csv}, one row per benchmark and model. */
+  private static final String[] CSV_HEADER = {
+    "benchmark",
+    "model",
+    "metric",
+    "test",
+    "best_validation",
+    "memory_free_test",
+    "units",
+    "parameters",
+    "epochs",
+    "seconds_per_epoch",
+    "slots",
+    "kept_slots",
+    "effective_slots"
+  };
+
   private void write(List<Point> points) throws IOException {
-    StringWriter csv = new StringWriter();
-    try (CSVPrinter p =
-        new CSVPrinter(
-            csv,
-            CSVFormat.DEFAULT
-                .builder()
-                .setHeader(
-                    "benchmark",
-                    "model",
-                    "metric",
-                    "test",
-                    "best_validation",
-                    "memory_free_test",
-                    "units",
-                    "parameters",
-                    "epochs",
-                    "seconds_per_epoch",
-                    "slots",
-                    "kept_slots",
-                    "effective_slots")
-                .build())) {
-      for (Point pt : points) {
-        p.printRecord(
-            pt.benchmark(),
-            pt.model(),
-            pt.metric(),
-            fmt(pt.test()),
-            fmt(pt.bestValidation()),
-            fmt(pt.memoryFree()),
-            pt.units(),
-            pt.parameters(),
-            pt.epochs(),
-            String.format(Locale.ROOT, "%.1f", pt.secondsPerEpoch()),
-            pt.slots() == 0 ? "" : pt.slots(),
-            pt.keptSlots() == 0 ? "" : pt.keptSlots(),
-            Double.isNaN(pt.effectiveSlots())
-                ? ""
-                : String.format(Locale.ROOT, "%.2f", pt.effectiveSlots()));
-      }
-    }
-    AtomicFiles.writeString(out.resolve("results.csv"), csv.toString());
+    AtomicFiles.writeCsv(
+        out.resolve("results.csv"),
+        CSV_HEADER,
+        p -> {
+          for (Point pt : points) {
+            p.printRecord(
+                pt.benchmark(),
+                pt.model(),
+                pt.metric(),
+                fmt(pt.test()),
+                fmt(pt.bestValidation()),
+                fmt(pt.memoryFree()),
+                pt.units(),
+                pt.parameters(),
+                pt.epochs(),
+                String.format(Locale.ROOT, "%.1f", pt.secondsPerEpoch()),
+                pt.slots() == 0 ? "" : pt.slots(),
+                pt.keptSlots() == 0 ? "" : pt.keptSlots(),
+                Double.isNaN(pt.effectiveSlots())
+                    ? ""
+                    : String.format(Locale.ROOT, "%.2f", pt.effectiveSlots()));
+          }
+        });
     AtomicFiles.writeString(out.resolve("results.md"), markdown(points));
   }
 

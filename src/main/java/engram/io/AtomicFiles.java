@@ -2,6 +2,7 @@ package engram.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 
 /**
  * Writes that either happen completely or not at all, so a crash never leaves half a file. A failed
@@ -28,6 +31,22 @@ public final class AtomicFiles {
    */
   public static void writeString(Path file, String text) throws IOException {
     write(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The rows of a CSV file, printed after its header. */
+  @FunctionalInterface
+  public interface CsvRows {
+    void print(CSVPrinter csv) throws IOException;
+  }
+
+  /** Writes a CSV file like {@link #writeString}: the {@code header} line, then the rows. */
+  public static void writeCsv(Path file, String[] header, CsvRows rows) throws IOException {
+    StringWriter text = new StringWriter();
+    try (CSVPrinter csv =
+        new CSVPrinter(text, CSVFormat.DEFAULT.builder().setHeader(header).build())) {
+      rows.print(csv);
+    }
+    writeString(file, text.toString());
   }
 
   /**

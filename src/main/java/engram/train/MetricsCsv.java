@@ -2,12 +2,9 @@ package engram.train;
 
 import engram.io.AtomicFiles;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 
 /**
  * {@code metrics.csv}: one row per completed epoch, rewritten atomically from the history at each
@@ -33,22 +30,22 @@ final class MetricsCsv implements TrainingListener {
   }
 
   static void write(Path runDir, List<EpochMetrics> history) throws IOException {
-    StringWriter out = new StringWriter();
-    try (CSVPrinter csv =
-        new CSVPrinter(out, CSVFormat.DEFAULT.builder().setHeader(HEADER).build())) {
-      for (EpochMetrics m : history) {
-        csv.printRecord(
-            m.epoch(),
-            fmt(m.trainLoss()),
-            fmt(m.trainAccuracy()),
-            fmt(m.valLoss()),
-            fmt(m.valAccuracy()),
-            String.format(Locale.ROOT, "%.6g", m.learningRate()),
-            String.format(Locale.ROOT, "%.2f", m.seconds()),
-            String.format(Locale.ROOT, "%.2f", m.msPerStep()));
-      }
-    }
-    AtomicFiles.writeString(runDir.resolve(FILE), out.toString());
+    AtomicFiles.writeCsv(
+        runDir.resolve(FILE),
+        HEADER,
+        csv -> {
+          for (EpochMetrics m : history) {
+            csv.printRecord(
+                m.epoch(),
+                fmt(m.trainLoss()),
+                fmt(m.trainAccuracy()),
+                fmt(m.valLoss()),
+                fmt(m.valAccuracy()),
+                String.format(Locale.ROOT, "%.6g", m.learningRate()),
+                String.format(Locale.ROOT, "%.2f", m.seconds()),
+                String.format(Locale.ROOT, "%.2f", m.msPerStep()));
+          }
+        });
   }
 
   private static String fmt(double v) {

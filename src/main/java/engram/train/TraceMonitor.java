@@ -13,7 +13,6 @@ import io.jhdf.api.Group;
 import io.jhdf.api.WritableGroup;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 
 /**
@@ -272,22 +270,22 @@ public final class TraceMonitor implements TrainingListener {
   }
 
   private void write() throws IOException {
-    StringWriter text = new StringWriter();
-    try (CSVPrinter csv =
-        new CSVPrinter(text, CSVFormat.DEFAULT.builder().setHeader(HEADER).build())) {
-      for (Stats s : history) {
-        csv.printRecord(
-            s.epoch(),
-            g(s.meanAbs()),
-            g(s.max()),
-            g(s.min()),
-            g(s.std()),
-            g(s.nearZero()),
-            Double.isNaN(s.attentionEntropy()) ? "" : g(s.attentionEntropy()),
-            Double.isNaN(s.effectiveSlots()) ? "" : g(s.effectiveSlots()));
-      }
-    }
-    AtomicFiles.writeString(runDir.resolve(STATS), text.toString());
+    AtomicFiles.writeCsv(
+        runDir.resolve(STATS),
+        HEADER,
+        csv -> {
+          for (Stats s : history) {
+            csv.printRecord(
+                s.epoch(),
+                g(s.meanAbs()),
+                g(s.max()),
+                g(s.min()),
+                g(s.std()),
+                g(s.nearZero()),
+                Double.isNaN(s.attentionEntropy()) ? "" : g(s.attentionEntropy()),
+                Double.isNaN(s.effectiveSlots()) ? "" : g(s.effectiveSlots()));
+          }
+        });
 
     Path tmp = runDir.resolve("." + ARRAYS + ".tmp");
     Files.deleteIfExists(tmp);
