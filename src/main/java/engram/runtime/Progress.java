@@ -121,7 +121,11 @@ public interface Progress {
 
         @Override
         public boolean due(int done) {
-          return done % every == 0 && clock.getAsLong() - start >= quietNanos;
+          return done % every == 0 && pastQuiet();
+        }
+
+        private boolean pastQuiet() {
+          return clock.getAsLong() - start >= quietNanos;
         }
 
         private void emit(int done, String message) {
@@ -144,7 +148,7 @@ public interface Progress {
 
         @Override
         public void close() {
-          if (last > 0 && (shown || clock.getAsLong() - start >= quietNanos)) {
+          if (last > 0 && (shown || pastQuiet())) {
             emit(last, lastMessage);
           }
         }
